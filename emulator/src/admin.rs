@@ -1,0 +1,137 @@
+//! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters, reset.
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ErrorCode, json_response};
+use crate::limits::FaultAction;
+use crate::ops::{self, Operation};
+use crate::server::Shared;
+use crate::state::{ConfigState, Store};
+use crate::validate::{self, ArnKind};
+
+/// Longest delay a fault may hold a call: beyond it a test has surely made a mistake.
+const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
+
+pub(crate) fn handle(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let output = match (method, path) {
+        (&Method::POST, "ingest-configuration-state") => set_state(shared, parse(body)?)?,
+        (&Method::POST, "faults") => add_fault(shared, parse(body)?)?,
+        (&Method::GET, "calls") => shared.limits.calls_json(),
+        (&Method::POST, "reset") => reset(shared)?,
+        _ => {
+            return Err(ApiError::new(
+                ErrorCode::UnknownOperation,
+                format!("No emulator control matches {method} /_emulator/{path}"),
+            ));
+        }
+    };
+    Ok(json_response(StatusCode::OK, &output))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::validation(format!("Invalid control request: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateRequest {
+    arn: String,
+    state: String,
+}
+
+/// Sets an ingest configuration's state as if a publisher connected or left; the ARN names its
+/// region. The stage it is attached to gains or loses its session accordingly. A configuration
+/// attached to no stage may be set ACTIVE too: this is a test lever, not a publisher.
+fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> {
+    let arn = validate::check_arn("arn", &request.arn, ArnKind::IngestConfiguration)?;
+    let state = ConfigState::parse(&request.state).ok_or_else(|| {
+        ApiError::validation(format!(
+            "state must be ACTIVE or INACTIVE, not {:?}",
+            request.state
+        ))
+    })?;
+    let not_found = || ApiError::not_found("IngestConfiguration", &request.arn);
+    if arn.account != shared.account_id {
+        return Err(not_found());
+    }
+    let mut store = shared.store();
+    if store.region(&arn.region).is_none() {
+        return Err(not_found());
+    }
+    let region = store.region_mut(&arn.region);
+    let config = region.config_mut(&request.arn).ok_or_else(not_found)?;
+    config.state = state;
+    let stage_arn = config.stage_arn.clone();
+    if !stage_arn.is_empty() {
+        region.refresh_session(&stage_arn);
+    }
+    let summary = region
+        .config(&request.arn)
+        .map(ops::config_summary_json)
+        .ok_or_else(not_found)?;
+    shared.persist(&store)?;
+    Ok(summary)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FaultRequest {
+    operation: String,
+    error: Option<String>,
+    delay_ms: Option<u64>,
+    count: Option<u32>,
+}
+
+fn add_fault(shared: &Shared, request: FaultRequest) -> Result<Value, ApiError> {
+    let op = Operation::from_name(&request.operation).ok_or_else(|| {
+        ApiError::validation(format!(
+            "Unknown operation {:?}; expected one of {}",
+            request.operation,
+            Operation::ALL.map(Operation::name).join(", ")
+        ))
+    })?;
+    let action = match (&request.error, request.delay_ms) {
+        (Some(name), None) => FaultAction::Fail(ErrorCode::injectable(name).ok_or_else(|| {
+            ApiError::validation(format!(
+                "Unknown error {name:?}; expected one of {}",
+                ErrorCode::injectable_names().join(", ")
+            ))
+        })?),
+        (None, Some(ms)) if ms <= MAX_DELAY_MS => FaultAction::Delay(Duration::from_millis(ms)),
+        (None, Some(_)) => {
+            return Err(ApiError::validation(format!(
+                "delayMs must be at most {MAX_DELAY_MS}"
+            )));
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "A fault needs exactly one of error or delayMs",
+            ));
+        }
+    };
+    let count = request.count.unwrap_or(1);
+    if count == 0 {
+        return Err(ApiError::validation("count must be at least 1"));
+    }
+    let pending = shared.limits.push_fault(op, action, count);
+    Ok(json!({ "operation": op.name(), "pending": pending }))
+}
+
+fn reset(shared: &Shared) -> Result<Value, ApiError> {
+    shared.limits.reset();
+    let mut store = shared.store();
+    *store = Store::default();
+    shared.persist(&store)?;
+    Ok(json!({}))
+}

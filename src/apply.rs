@@ -1,0 +1,493 @@
+//! Executing a plan: the updates paced per region at the API quota, several in flight, every
+//! item's outcome recorded, and a stop request honoured between calls.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use futures_util::StreamExt;
+use futures_util::future::join_all;
+use futures_util::stream;
+use tokio::sync::watch;
+
+use crate::api::{Api, ErrorKind, Update};
+use crate::diagnostic::Location;
+use crate::plan::{Action, Change};
+
+/// How one item ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Updated,
+    /// Not updatable (ACTIVE): left alone, with a warning.
+    Skipped,
+    /// The live state moved since the saved plan was made: refused.
+    Stale,
+    Failed,
+    /// Already as declared.
+    Unchanged,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Updated => "updated",
+            Outcome::Skipped => "skipped",
+            Outcome::Stale => "stale",
+            Outcome::Failed => "failed",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One item's outcome, with the reason for anything but success.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemResult {
+    pub arn: String,
+    pub name: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+    pub location: Location,
+}
+
+/// Every item's outcome, sorted by ARN.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub results: Vec<ItemResult>,
+}
+
+/// Counts of each outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub updated: usize,
+    pub skipped: usize,
+    pub stale: usize,
+    pub failed: usize,
+    pub unchanged: usize,
+}
+
+impl Report {
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for result in &self.results {
+            match result.outcome {
+                Outcome::Updated => tally.updated += 1,
+                Outcome::Skipped => tally.skipped += 1,
+                Outcome::Stale => tally.stale += 1,
+                Outcome::Failed => tally.failed += 1,
+                Outcome::Unchanged => tally.unchanged += 1,
+            }
+        }
+        tally
+    }
+}
+
+/// What to do with one change once preconditions are checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Task {
+    Update(Change),
+    /// Already decided without a call.
+    Done(ItemResult),
+}
+
+impl Task {
+    /// The task for a freshly planned change.
+    pub fn from_change(change: Change) -> Task {
+        match change.action {
+            Action::Update => Task::Update(change),
+            Action::Skip => Task::Done(result(
+                &change,
+                Outcome::Skipped,
+                Some(skip_reason(&change)),
+            )),
+            Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None)),
+        }
+    }
+}
+
+/// Why a drifted config is left alone.
+pub fn skip_reason(change: &Change) -> String {
+    format!(
+        "it is {} (a publisher is live), and the service refuses to update an active ingest configuration",
+        change.before.state
+    )
+}
+
+pub(crate) fn result(change: &Change, outcome: Outcome, detail: Option<String>) -> ItemResult {
+    ItemResult {
+        arn: change.arn.clone(),
+        name: change.name.clone(),
+        outcome,
+        detail,
+        location: change.location.clone(),
+    }
+}
+
+/// How hard to drive the API.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pacing {
+    /// Update calls per second per region: the service allows 5.
+    pub max_tps: f64,
+    /// Update calls in flight per region, so latency does not slow the pace.
+    pub parallelism: usize,
+}
+
+impl Default for Pacing {
+    fn default() -> Pacing {
+        Pacing {
+            max_tps: 5.0,
+            parallelism: 8,
+        }
+    }
+}
+
+/// Progress as items finish, for a bar or periodic lines on stderr.
+pub trait Progress: Sync {
+    fn finished(&self, done: usize, total: usize, result: &ItemResult);
+}
+
+impl Progress for () {
+    fn finished(&self, _: usize, _: usize, _: &ItemResult) {}
+}
+
+/// Runs every task: updates paced per region, all regions at once. Once `stop` turns true no new
+/// call starts; calls in flight finish, and items never started are reported as failed.
+pub async fn apply(
+    api: &impl Api,
+    tasks: Vec<Task>,
+    pacing: Pacing,
+    stop: watch::Receiver<bool>,
+    progress: &dyn Progress,
+) -> Report {
+    let total = tasks.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let finish = |result: ItemResult| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        progress.finished(n, total, &result);
+        result
+    };
+    let mut results = Vec::with_capacity(total);
+    let mut by_region: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    for task in tasks {
+        match task {
+            Task::Update(change) => by_region
+                .entry(change.region.clone())
+                .or_default()
+                .push(change),
+            Task::Done(result) => results.push(finish(result)),
+        }
+    }
+    let regions = by_region.into_values().map(|changes| {
+        let bucket = TokenBucket::new(pacing.max_tps);
+        let stop = stop.clone();
+        let finish = &finish;
+        async move {
+            let bucket = &bucket;
+            stream::iter(changes)
+                .map(|change| {
+                    let mut stop = stop.clone();
+                    async move {
+                        let outcome = if *stop.borrow() {
+                            None
+                        } else {
+                            tokio::select! {
+                                () = bucket.acquire() => Some(()),
+                                _ = stop.wait_for(|s| *s) => None,
+                            }
+                        };
+                        let result = match outcome {
+                            None => result(
+                                &change,
+                                Outcome::Failed,
+                                Some("not started: apply was interrupted".to_owned()),
+                            ),
+                            Some(()) => update_one(api, &change).await,
+                        };
+                        finish(result)
+                    }
+                })
+                .buffer_unordered(pacing.parallelism.max(1))
+                .collect::<Vec<_>>()
+                .await
+        }
+    });
+    for region_results in join_all(regions).await {
+        results.extend(region_results);
+    }
+    results.sort_by(|a, b| a.arn.cmp(&b.arn));
+    Report { results }
+}
+
+async fn update_one(api: &impl Api, change: &Change) -> ItemResult {
+    let update = Update {
+        region: change.region.clone(),
+        arn: change.arn.clone(),
+        stage_arn: change.after.stage_arn.clone(),
+        redundant_ingest: change.after.redundant_ingest,
+    };
+    match api.update(&update).await {
+        Ok(()) => result(change, Outcome::Updated, None),
+        Err(error) if error.kind == ErrorKind::Conflict => result(
+            change,
+            Outcome::Skipped,
+            Some(format!(
+                "it went ACTIVE after planning (a publisher connected), and the service refused the update: {}",
+                error.message
+            )),
+        ),
+        Err(error) => result(change, Outcome::Failed, Some(error.to_string())),
+    }
+}
+
+/// A client-side token bucket: `rate` calls a second with a burst of `rate`, as the service's
+/// own limiter allows, so calls are spread out instead of throttled and retried.
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl TokenBucket {
+    fn new(rate: f64) -> TokenBucket {
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            f64::MAX
+        };
+        let burst = rate.clamp(1.0, 1_000_000.0).floor();
+        TokenBucket {
+            rate,
+            burst,
+            state: Mutex::new((burst, Instant::now())),
+        }
+    }
+
+    /// Takes a token, waiting for it if needed. Reserving ahead (tokens below zero) keeps the
+    /// waiters in order without a queue.
+    async fn acquire(&self) {
+        let wait = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let elapsed = now.duration_since(state.1).as_secs_f64();
+            state.0 = (state.0 + elapsed * self.rate).min(self.burst);
+            state.1 = now;
+            state.0 -= 1.0;
+            if state.0 >= 0.0 {
+                Duration::ZERO
+            } else {
+                Duration::from_secs_f64(-state.0 / self.rate)
+            }
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApiError, Operation};
+    use crate::live::{LiveConfig, LiveStage, State};
+    use crate::plan::{After, Before};
+    use std::sync::Arc;
+
+    /// An in-memory API that records update times and answers from a script.
+    #[derive(Default)]
+    struct FakeApi {
+        calls: Mutex<Vec<(String, Instant)>>,
+        conflict: Vec<String>,
+        fail: Vec<String>,
+    }
+
+    impl Api for FakeApi {
+        async fn list_configs(&self, _: &str) -> Result<Vec<LiveConfig>, ApiError> {
+            Ok(vec![])
+        }
+        async fn list_stages(&self, _: &str) -> Result<Vec<LiveStage>, ApiError> {
+            Ok(vec![])
+        }
+        async fn update(&self, update: &Update) -> Result<(), ApiError> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push((update.arn.clone(), Instant::now()));
+            let error = |kind, code: &str| ApiError {
+                operation: Operation::UpdateIngestConfiguration,
+                region: update.region.clone(),
+                arn: Some(update.arn.clone()),
+                kind,
+                code: Some(code.to_owned()),
+                message: "scripted".to_owned(),
+            };
+            if self.conflict.contains(&update.arn) {
+                return Err(error(ErrorKind::Conflict, "ConflictException"));
+            }
+            if self.fail.contains(&update.arn) {
+                return Err(error(ErrorKind::Other, "InternalServerException"));
+            }
+            Ok(())
+        }
+    }
+
+    fn change(id: usize, region: &str, action: Action) -> Change {
+        Change {
+            arn: format!("arn:aws:ivs:{region}:123456789012:ingest-configuration/c{id:04}"),
+            name: None,
+            region: region.to_owned(),
+            action,
+            before: Before {
+                stage_arn: String::new(),
+                state: State::Inactive,
+                redundant_ingest: false,
+            },
+            after: After {
+                stage_arn: format!("arn:aws:ivs:{region}:123456789012:stage/s"),
+                redundant_ingest: None,
+            },
+            before_stage_name: None,
+            after_stage_name: None,
+            location: Location::file(&Arc::from("x.yaml")),
+        }
+    }
+
+    fn stop_never() -> watch::Receiver<bool> {
+        let (tx, rx) = watch::channel(false);
+        std::mem::forget(tx);
+        rx
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn updates_are_paced_at_the_rate_after_the_burst() {
+        let api = FakeApi::default();
+        let tasks = (0..15)
+            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .collect();
+        let start = Instant::now();
+        let report = apply(
+            &api,
+            tasks,
+            Pacing {
+                max_tps: 5.0,
+                parallelism: 4,
+            },
+            stop_never(),
+            &(),
+        )
+        .await;
+        assert_eq!(report.tally().updated, 15);
+        // 5 at once, then 10 more at 5/s: 2 s.
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100),
+            "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn regions_are_paced_independently() {
+        let api = FakeApi::default();
+        let tasks = (0..10)
+            .flat_map(|i| {
+                [
+                    change(i, "us-east-1", Action::Update),
+                    change(i, "eu-west-1", Action::Update),
+                ]
+            })
+            .map(Task::from_change)
+            .collect();
+        let start = Instant::now();
+        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        assert_eq!(report.tally().updated, 20);
+        assert!(
+            start.elapsed() < Duration::from_millis(1100),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn conflict_is_a_skip_and_failure_does_not_stop_the_rest() {
+        let mut api = FakeApi::default();
+        api.conflict
+            .push(change(1, "us-east-1", Action::Update).arn);
+        api.fail.push(change(2, "us-east-1", Action::Update).arn);
+        let tasks = (0..4)
+            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .collect();
+        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Updated,
+                Outcome::Skipped,
+                Outcome::Failed,
+                Outcome::Updated
+            ]
+        );
+        assert!(
+            report.results[2]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("InternalServerException")
+        );
+    }
+
+    #[tokio::test]
+    async fn skips_and_no_ops_make_no_call() {
+        let api = FakeApi::default();
+        let tasks = vec![
+            Task::from_change(change(0, "us-east-1", Action::Skip)),
+            Task::from_change(change(1, "us-east-1", Action::NoOp)),
+        ];
+        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        assert!(api.calls.lock().unwrap().is_empty());
+        assert_eq!(
+            report.tally(),
+            Tally {
+                skipped: 1,
+                unchanged: 1,
+                ..Tally::default()
+            }
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stop_prevents_new_calls_and_reports_the_rest() {
+        let api = FakeApi::default();
+        let (tx, rx) = watch::channel(false);
+        let tasks = (0..20)
+            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .collect();
+        let stopper = async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            tx.send(true).unwrap();
+        };
+        let (report, ()) = tokio::join!(
+            apply(
+                &api,
+                tasks,
+                Pacing {
+                    max_tps: 5.0,
+                    parallelism: 2
+                },
+                rx,
+                &()
+            ),
+            stopper
+        );
+        let tally = report.tally();
+        assert_eq!(tally.updated + tally.failed, 20);
+        assert_eq!(api.calls.lock().unwrap().len(), tally.updated);
+        assert!(tally.updated >= 5 && tally.updated <= 8, "{tally:?}");
+        assert!(
+            report
+                .results
+                .iter()
+                .any(|r| r.detail.as_deref() == Some("not started: apply was interrupted"))
+        );
+    }
+}

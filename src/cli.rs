@@ -1,0 +1,170 @@
+//! The command line as clap sees it: subcommands, flags and their help, nothing else.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ingestctl",
+    version,
+    about = "GitOps for AWS IVS Real-Time: declare ingest-configuration to stage bindings in YAML, plan and apply them",
+    after_help = "Examples:\n  ingestctl plan -f bindings/\n  ingestctl plan -f bindings/ --out plan.json --detailed-exitcode\n  ingestctl apply plan.json\n  ingestctl validate -f bindings/"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what apply would change, without changing anything
+    #[command(
+        after_help = "Examples:\n  ingestctl plan -f bindings.yaml\n  ingestctl plan -f bindings/ --format markdown > comment.md\n  ingestctl plan -f bindings/ --out plan.json --detailed-exitcode\n\nExit codes: 0 success, 1 error; with --detailed-exitcode 0 in sync, 1 error, 2 drift."
+    )]
+    Plan(PlanArgs),
+    /// Update drifted ingest configurations (from a saved plan, or after planning)
+    #[command(
+        after_help = "Examples:\n  ingestctl apply -f bindings/               # plan, confirm, apply\n  ingestctl apply -f bindings/ --auto-approve\n  ingestctl apply plan.json                  # a saved plan is its own approval\n\nExit codes: 0 nothing failed or went stale, 1 otherwise; with --detailed-exitcode 2 when nothing failed but something was skipped."
+    )]
+    Apply(ApplyArgs),
+    /// Check desired-state files offline: syntax, schema, ARNs, duplicates (no AWS call)
+    #[command(
+        after_help = "Examples:\n  ingestctl validate -f bindings/\n  ingestctl validate -f a.yaml -f b.yaml"
+    )]
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Files {
+    /// A desired-state file, or a directory of *.yaml/*.yml files; repeat for more
+    #[arg(short = 'f', long = "file", value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct Output {
+    /// How to write the result on stdout
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// When to colour text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal, unless NO_COLOR is set or TERM=dumb
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct Aws {
+    /// Region for names in files that set none [env: AWS_REGION; default: the profile's]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Named profile from the AWS config files [env: AWS_PROFILE]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send requests here instead of AWS [env: AWS_ENDPOINT_URL_IVS_REALTIME, AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The longest one API operation may take, retries included (e.g. 30s, 500ms)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub files: Files,
+    #[command(flatten)]
+    pub output: Output,
+    /// Exit 0 when in sync, 2 when anything drifted, 1 on error
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Also save the plan to this file, for `ingestctl apply PLAN`
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: Aws,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `ingestctl plan --out`; applied without a question
+    #[arg(value_name = "PLAN", required_unless_present = "paths")]
+    pub plan: Option<PathBuf>,
+    /// A desired-state file or directory to plan and apply (with PLAN: must match the plan's)
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Apply without asking for confirmation
+    #[arg(long)]
+    pub auto_approve: bool,
+    #[command(flatten)]
+    pub output: Output,
+    /// Exit 2 when nothing failed but something was skipped
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Update calls per second per region (the service allows 5)
+    #[arg(long, value_name = "N", default_value_t = 5.0)]
+    pub max_tps: f64,
+    /// Update calls in flight per region
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    #[command(flatten)]
+    pub aws: Aws,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub files: Files,
+}
+
+/// `30s`, `500ms`, `2m`, or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (such as 30s, 500ms or 2m)"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("`{text}` must be a positive duration"));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_accept_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! The only module that speaks to AWS: the SDK client per region, and the mapping of its types and
+//! errors to ours. Stream keys stop here: no SDK response leaves this module.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ivsrealtime::Client;
+use aws_sdk_ivsrealtime::config::retry::RetryConfig;
+use aws_sdk_ivsrealtime::config::timeout::TimeoutConfig;
+use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::api::{Api, ApiError, ErrorKind, Operation, Update};
+use crate::live::{LiveConfig, LiveStage, State};
+
+/// How to reach AWS, from flags; the environment and profile fill in the rest.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// The longest one operation may take, retries included.
+    pub timeout: Option<Duration>,
+}
+
+/// Attempts per call when neither `AWS_MAX_ATTEMPTS` nor a profile says otherwise: a few more
+/// than the SDK's 3, so a burst of throttling never loses an update.
+const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// IVS Real-Time through the AWS SDK, with one client per region.
+pub struct Ivs {
+    base: SdkConfig,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl Ivs {
+    /// Loads the standard AWS configuration (credential chain, profile, environment, endpoint
+    /// overrides) with the flags taking precedence, as the AWS CLI does.
+    pub async fn connect(options: &AwsOptions) -> Ivs {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(timeout) = options.timeout {
+            loader = loader.timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(timeout)
+                    .connect_timeout(timeout.min(Duration::from_secs(5)))
+                    .build(),
+            );
+        }
+        let env_sets_retries = std::env::var_os("AWS_MAX_ATTEMPTS").is_some()
+            || std::env::var_os("AWS_RETRY_MODE").is_some();
+        if !env_sets_retries {
+            loader = loader
+                .retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+        }
+        Ivs {
+            base: loader.load().await,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn client(&self, region: &str) -> Client {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients
+            .entry(region.to_owned())
+            .or_insert_with(|| {
+                let config = aws_sdk_ivsrealtime::config::Builder::from(&self.base)
+                    .region(Region::new(region.to_owned()))
+                    .build();
+                Client::from_conf(config)
+            })
+            .clone()
+    }
+}
+
+impl Api for Ivs {
+    /// From `--region`, `AWS_REGION` or the profile.
+    fn default_region(&self) -> Option<String> {
+        self.base.region().map(|r| r.to_string())
+    }
+
+    async fn list_configs(&self, region: &str) -> Result<Vec<LiveConfig>, ApiError> {
+        let client = self.client(region);
+        let mut pages = client
+            .list_ingest_configurations()
+            .max_results(100)
+            .into_paginator()
+            .send();
+        let mut configs = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| api_error(Operation::ListIngestConfigurations, region, None, e))?;
+            configs.extend(
+                page.ingest_configurations()
+                    .iter()
+                    .map(|summary| LiveConfig {
+                        arn: summary.arn().to_owned(),
+                        name: summary.name().filter(|n| !n.is_empty()).map(str::to_owned),
+                        stage_arn: summary.stage_arn().to_owned(),
+                        state: State::parse(summary.state().as_str()),
+                        redundant_ingest: summary.redundant_ingest(),
+                    }),
+            );
+        }
+        Ok(configs)
+    }
+
+    async fn list_stages(&self, region: &str) -> Result<Vec<LiveStage>, ApiError> {
+        let client = self.client(region);
+        let mut pages = client
+            .list_stages()
+            .max_results(100)
+            .into_paginator()
+            .send();
+        let mut stages = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error(Operation::ListStages, region, None, e))?;
+            stages.extend(page.stages().iter().map(|stage| LiveStage {
+                arn: stage.arn().to_owned(),
+                name: stage.name().filter(|n| !n.is_empty()).map(str::to_owned),
+            }));
+        }
+        Ok(stages)
+    }
+
+    async fn update(&self, update: &Update) -> Result<(), ApiError> {
+        self.client(&update.region)
+            .update_ingest_configuration()
+            .arn(&update.arn)
+            .stage_arn(&update.stage_arn)
+            .set_redundant_ingest(update.redundant_ingest)
+            .send()
+            .await
+            // The response carries the stream key: drop it unread.
+            .map(drop)
+            .map_err(|e| {
+                api_error(
+                    Operation::UpdateIngestConfiguration,
+                    &update.region,
+                    Some(&update.arn),
+                    e,
+                )
+            })
+    }
+}
+
+/// Maps an SDK error to ours from its code and message only; raw responses are never looked at.
+fn api_error<E, R>(
+    operation: Operation,
+    region: &str,
+    arn: Option<&str>,
+    error: SdkError<E, R>,
+) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let (kind, code, message) = match &error {
+        SdkError::ServiceError(service) => {
+            let err = service.err();
+            let code = err.code().map(str::to_owned);
+            let kind = match code.as_deref() {
+                Some("ConflictException") => ErrorKind::Conflict,
+                Some("ResourceNotFoundException") => ErrorKind::NotFound,
+                Some("AccessDeniedException" | "PendingVerification") => ErrorKind::AccessDenied,
+                Some("ThrottlingException" | "TooManyRequestsException") => ErrorKind::Throttled,
+                Some("UnrecognizedClientException" | "InvalidSignatureException") => {
+                    ErrorKind::AccessDenied
+                }
+                _ => ErrorKind::Other,
+            };
+            let message = err
+                .message()
+                .filter(|m| !m.is_empty())
+                .unwrap_or("no message")
+                .to_owned();
+            (kind, code, message)
+        }
+        SdkError::TimeoutError(_) => (
+            ErrorKind::Timeout,
+            None,
+            "no answer within the timeout (--timeout)".to_owned(),
+        ),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (ErrorKind::Timeout, None, "connecting timed out".to_owned())
+        }
+        other => {
+            let text = DisplayErrorContext(other).to_string();
+            if text.contains("credentials") || text.contains("Credentials") {
+                (
+                    ErrorKind::Credentials,
+                    None,
+                    "no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY, or run in an environment with a role"
+                        .to_owned(),
+                )
+            } else if matches!(other, SdkError::DispatchFailure(_)) {
+                (
+                    ErrorKind::Network,
+                    None,
+                    format!("could not reach the endpoint: {text}"),
+                )
+            } else {
+                (ErrorKind::Other, None, text)
+            }
+        }
+    };
+    ApiError {
+        operation,
+        region: region.to_owned(),
+        arn: arn.map(str::to_owned),
+        kind,
+        code,
+        message,
+    }
+}

@@ -1,0 +1,15 @@
+//! ingestctl: declare IVS Real-Time ingest-configuration to stage bindings in YAML, plan them
+//! against the live account, and apply them at the API's pace without ever printing a secret.
+
+pub mod api;
+pub mod apply;
+pub mod arn;
+pub mod cli;
+pub mod desired;
+pub mod diagnostic;
+pub mod ivs;
+pub mod live;
+pub mod plan;
+pub mod render;
+pub mod run;
+pub mod saved_plan;

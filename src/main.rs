@@ -1,0 +1,21 @@
+//! The `ingestctl` binary: parse the command line, run it on a Tokio runtime, exit with its code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // Parsing first keeps `--help` and `--version` free of runtime start-up.
+    let cli = ingestctl::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(ingestctl::run::run(cli)).into()
+}

@@ -1,0 +1,139 @@
+//! Plans and apply reports as stable JSON for programs: sorted by ARN, versioned, no secrets.
+
+use serde::Serialize;
+
+use crate::apply::Report;
+use crate::plan::Plan;
+
+/// The JSON format's version; bumped only on an incompatible change.
+const FORMAT_VERSION: &str = "1";
+
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    format_version: &'static str,
+    changes: Vec<ChangeJson<'a>>,
+    unmanaged: Vec<&'a str>,
+    summary: SummaryJson,
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    arn: &'a str,
+    name: Option<&'a str>,
+    action: &'static str,
+    before: BeforeJson<'a>,
+    after: AfterJson<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BeforeJson<'a> {
+    stage_arn: &'a str,
+    state: &'a str,
+    redundant_ingest: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AfterJson<'a> {
+    stage_arn: &'a str,
+    redundant_ingest: bool,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    update: usize,
+    skip: usize,
+    #[serde(rename = "no-op")]
+    no_op: usize,
+}
+
+/// `{"format_version", "changes", "unmanaged", "summary"}`, one line per run.
+pub fn plan_json(plan: &Plan) -> String {
+    let summary = plan.summary();
+    let json = PlanJson {
+        format_version: FORMAT_VERSION,
+        changes: plan
+            .changes
+            .iter()
+            .map(|change| ChangeJson {
+                arn: &change.arn,
+                name: change.name.as_deref(),
+                action: change.action.as_str(),
+                before: BeforeJson {
+                    stage_arn: &change.before.stage_arn,
+                    state: change.before.state.as_str(),
+                    redundant_ingest: change.before.redundant_ingest,
+                },
+                after: AfterJson {
+                    stage_arn: &change.after.stage_arn,
+                    redundant_ingest: change.after.redundant_ingest_or(&change.before),
+                },
+            })
+            .collect(),
+        unmanaged: plan.unmanaged.iter().map(|u| u.arn.as_str()).collect(),
+        summary: SummaryJson {
+            update: summary.update,
+            skip: summary.skip,
+            no_op: summary.no_op,
+        },
+    };
+    to_string(&json)
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    format_version: &'static str,
+    results: Vec<ResultJson<'a>>,
+    summary: TallyJson,
+}
+
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    arn: &'a str,
+    name: Option<&'a str>,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TallyJson {
+    updated: usize,
+    skipped: usize,
+    stale: usize,
+    failed: usize,
+    unchanged: usize,
+}
+
+/// `{"format_version", "results", "summary"}`; `error` says why an item was not updated.
+pub fn report_json(report: &Report) -> String {
+    let tally = report.tally();
+    let json = ReportJson {
+        format_version: FORMAT_VERSION,
+        results: report
+            .results
+            .iter()
+            .map(|result| ResultJson {
+                arn: &result.arn,
+                name: result.name.as_deref(),
+                outcome: result.outcome.as_str(),
+                error: result.detail.as_deref(),
+            })
+            .collect(),
+        summary: TallyJson {
+            updated: tally.updated,
+            skipped: tally.skipped,
+            stale: tally.stale,
+            failed: tally.failed,
+            unchanged: tally.unchanged,
+        },
+    };
+    to_string(&json)
+}
+
+fn to_string(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}

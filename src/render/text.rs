@@ -1,0 +1,156 @@
+//! Plans and apply reports for a terminal or a log, in the shape Terraform users read every day.
+
+use std::fmt::Write;
+
+use super::{Painter, config_label, plural, stage_label};
+use crate::apply::{Outcome, Report};
+use crate::plan::{Action, Change, Plan};
+
+/// One block per change, the unmanaged configs, then the `Plan:` line.
+pub fn plan_text(plan: &Plan, painter: Painter) -> String {
+    let mut out = String::new();
+    let summary = plan.summary();
+    if summary.update + summary.skip == 0 {
+        let _ = writeln!(
+            out,
+            "{} The live bindings match the desired state.\n",
+            painter.green(&painter.bold("No changes."))
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "ingestctl will perform the following actions:\n\n  {} update in place\n  {} skipped: ACTIVE, cannot be updated\n",
+            painter.yellow("~"),
+            painter.red("!")
+        );
+    }
+    for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+        change_block(&mut out, change, painter);
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} in the account that no file declares (left alone):",
+            plural(
+                plan.unmanaged.len(),
+                "ingest configuration",
+                "ingest configurations"
+            )
+        );
+        for unmanaged in &plan.unmanaged {
+            let _ = writeln!(
+                out,
+                "  {}",
+                painter.dim(&config_label(&unmanaged.arn, unmanaged.name.as_deref()))
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} {} to update, {} skipped (ACTIVE), {} unchanged.",
+        painter.bold("Plan:"),
+        summary.update,
+        summary.skip,
+        summary.no_op
+    );
+    out
+}
+
+fn change_block(out: &mut String, change: &Change, painter: Painter) {
+    let label = change
+        .name
+        .as_deref()
+        .map_or_else(|| change.arn.clone(), |n| format!("\"{n}\""));
+    match change.action {
+        Action::Update => {
+            let _ = writeln!(
+                out,
+                "  {} ingest configuration {} will be updated in place",
+                painter.yellow("~"),
+                painter.bold(&label)
+            );
+        }
+        Action::Skip => {
+            let _ = writeln!(
+                out,
+                "  {} ingest configuration {} is skipped: it is {} (a publisher is live), and the service refuses to update it",
+                painter.red("!"),
+                painter.bold(&label),
+                change.before.state
+            );
+        }
+        Action::NoOp => {}
+    }
+    let _ = writeln!(out, "      arn:   {}", change.arn);
+    if change.before.stage_arn != change.after.stage_arn {
+        let _ = writeln!(
+            out,
+            "    {} stage: {} -> {}",
+            painter.yellow("~"),
+            stage_label(
+                &change.before.stage_arn,
+                change.before_stage_name.as_deref()
+            ),
+            stage_label(&change.after.stage_arn, change.after_stage_name.as_deref())
+        );
+    }
+    if let Some(wanted) = change.after.redundant_ingest
+        && wanted != change.before.redundant_ingest
+    {
+        let _ = writeln!(
+            out,
+            "    {} redundantIngest: {} -> {wanted}",
+            painter.yellow("~"),
+            change.before.redundant_ingest
+        );
+    }
+    let _ = writeln!(
+        out,
+        "      {}\n",
+        painter.dim(&format!("declared at {}", change.location))
+    );
+}
+
+/// Each item's outcome, then the `Apply complete:` line.
+pub fn report_text(report: &Report, painter: Painter) -> String {
+    let mut out = String::new();
+    for result in &report.results {
+        if result.outcome == Outcome::Unchanged {
+            continue;
+        }
+        let word = format!("{:<9}", result.outcome.as_str());
+        let word = match result.outcome {
+            Outcome::Updated => painter.green(&word),
+            Outcome::Skipped => painter.yellow(&word),
+            Outcome::Stale | Outcome::Failed => painter.red(&word),
+            Outcome::Unchanged => word,
+        };
+        let label = config_label(&result.arn, result.name.as_deref());
+        match &result.detail {
+            Some(detail) => {
+                let _ = writeln!(out, "{word} {label}: {detail}");
+            }
+            None => {
+                let _ = writeln!(out, "{word} {label}");
+            }
+        }
+    }
+    let tally = report.tally();
+    if !report.results.is_empty() && tally.unchanged < report.results.len() {
+        out.push('\n');
+    }
+    let _ = write!(
+        out,
+        "{} {} updated, {} skipped, {} failed",
+        painter.bold("Apply complete:"),
+        tally.updated,
+        tally.skipped,
+        tally.failed
+    );
+    if tally.stale > 0 {
+        let _ = write!(out, ", {} stale", tally.stale);
+    }
+    let _ = writeln!(out, ".");
+    out
+}

@@ -1,0 +1,487 @@
+//! Runs one subcommand from start to exit code: load, read live state, plan, confirm, apply, and
+//! write what render made to stdout and stderr.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::api::{self, Api};
+use crate::apply::{self, ItemResult, Outcome, Pacing, Progress, Report, Task};
+use crate::cli::{ApplyArgs, Aws, Cli, ColorChoice, Command, PlanArgs, ValidateArgs};
+use crate::desired::{self, Desired};
+use crate::diagnostic::Diagnostics;
+use crate::ivs::{AwsOptions, Ivs};
+use crate::live::Reads;
+use crate::plan::{self, Action, Plan};
+use crate::render::{self, Format, Painter};
+use crate::saved_plan::{PlanFileError, SavedPlan};
+
+/// How the process ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    Error,
+    /// `--detailed-exitcode`: drift (plan) or skips (apply).
+    Changes,
+    Interrupted(Signal),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Interrupt,
+    Terminate,
+}
+
+impl Exit {
+    /// The process exit code: 0, 1, 2, or 128 plus the signal's number.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Error => 1,
+            Exit::Changes => 2,
+            Exit::Interrupted(Signal::Interrupt) => 130,
+            Exit::Interrupted(Signal::Terminate) => 143,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Exit {
+    let stderr = Stderr::new();
+    let result = match cli.command {
+        Command::Plan(args) => plan_command(args, &stderr).await,
+        Command::Apply(args) => apply_command(args, &stderr).await,
+        Command::Validate(args) => validate_command(&args, &stderr),
+    };
+    result.unwrap_or_else(|failure| {
+        stderr.error(&failure.to_string());
+        Exit::Error
+    })
+}
+
+/// A reason to stop with exit 1, printed once.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Input(#[from] Diagnostics),
+    #[error("{0}")]
+    Api(#[from] api::ApiError),
+    #[error("{0}")]
+    PlanFile(#[from] PlanFileError),
+    #[error("{0}")]
+    Other(String),
+}
+
+async fn plan_command(args: PlanArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+    let desired = desired::load(&args.files.paths)?;
+    let ivs = Ivs::connect(&aws_options(&args.aws)).await;
+    let (desired, plan) = make_plan(&ivs, desired).await?;
+    warn_skips(&plan, stderr);
+    let painter = painter(args.output.color, io::stdout().is_terminal());
+    write_stdout(&match args.output.format {
+        Format::Text => render::plan_text(&plan, painter),
+        Format::Json => render::plan_json(&plan),
+        Format::Markdown => render::plan_markdown(&plan),
+    });
+    if let Some(out) = &args.out {
+        let saved = SavedPlan::new(&plan, desired.digest(), file_list(&desired));
+        write_atomically(out, &saved.to_json()).map_err(|e| {
+            Failure::Other(format!("{}: cannot write the plan: {e}", out.display()))
+        })?;
+        stderr.note(&format!(
+            "Saved the plan to {}; apply it with `ingestctl apply {}`.",
+            out.display(),
+            out.display()
+        ));
+    }
+    Ok(if args.detailed_exitcode && plan.has_drift() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
+}
+
+async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+    let painter = painter(args.output.color, io::stdout().is_terminal());
+    let pacing = Pacing {
+        max_tps: args.max_tps,
+        parallelism: usize::from(args.parallelism),
+    };
+    if !(args.max_tps.is_finite() && args.max_tps > 0.0) {
+        return Err(Failure::Other(
+            "--max-tps must be a positive number".to_owned(),
+        ));
+    }
+    let tasks;
+    let ivs;
+    if let Some(plan_path) = &args.plan {
+        let saved = read_saved_plan(plan_path, &args.paths)?;
+        ivs = Ivs::connect(&aws_options(&args.aws)).await;
+        let reads: Reads = saved
+            .changes
+            .iter()
+            .map(|c| (c.region.clone(), false))
+            .collect();
+        let live = api::read_live(&ivs, &reads).await?;
+        tasks = saved.recheck(&live);
+    } else {
+        let desired = desired::load(&args.paths)?;
+        ivs = Ivs::connect(&aws_options(&args.aws)).await;
+        let (_, plan) = make_plan(&ivs, desired).await?;
+        if args.output.format == Format::Text {
+            write_stdout(&render::plan_text(&plan, painter));
+        }
+        if plan.summary().update > 0 && !args.auto_approve {
+            confirm(stderr)?;
+        }
+        tasks = plan.changes.into_iter().map(Task::from_change).collect();
+    }
+    let (report, signal) = execute(&ivs, tasks, pacing, stderr).await;
+    for result in &report.results {
+        if let Some(warning) = render::result_warning(result) {
+            match result.outcome {
+                Outcome::Skipped => stderr.warning(&warning),
+                _ => stderr.error(&warning),
+            }
+        }
+    }
+    if args.output.format == Format::Text {
+        write_stdout("\n");
+    }
+    write_stdout(&match args.output.format {
+        Format::Text => render::report_text(&report, painter),
+        Format::Json => render::report_json(&report),
+        Format::Markdown => render::report_markdown(&report),
+    });
+    let tally = report.tally();
+    Ok(if let Some(signal) = signal {
+        Exit::Interrupted(signal)
+    } else if tally.failed + tally.stale > 0 {
+        Exit::Error
+    } else if args.detailed_exitcode && tally.skipped > 0 {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
+}
+
+fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+    let desired = desired::load(&args.files.paths)?;
+    stderr.note(&format!(
+        "{} valid: {} in {}.",
+        if desired.sources.len() == 1 {
+            "File is"
+        } else {
+            "Files are"
+        },
+        count(desired.bindings.len(), "binding"),
+        count(desired.sources.len(), "file")
+    ));
+    Ok(Exit::Success)
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Reads the regions the bindings touch (stages only where a stage is named by name) and plans.
+async fn make_plan(api: &impl Api, desired: Desired) -> Result<(Desired, Plan), Failure> {
+    let desired = desired.with_default_region(api.default_region().as_deref())?;
+    let mut reads: Reads = BTreeMap::new();
+    for binding in &desired.bindings {
+        if let Some(region) = &binding.region {
+            let needs_stages = matches!(binding.stage, Some(crate::arn::Ref::Name(_)));
+            *reads.entry(region.clone()).or_default() |= needs_stages;
+        }
+    }
+    let live = api::read_live(api, &reads).await?;
+    let plan = plan::plan(&desired, &live)?;
+    Ok((desired, plan))
+}
+
+fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> Result<SavedPlan, Failure> {
+    let shown = path.display().to_string();
+    let text = std::fs::read(path)
+        .map_err(|e| Failure::Other(format!("{shown}: cannot read the plan: {e}")))?;
+    let text = String::from_utf8(text).map_err(|_| PlanFileError::NotAPlan {
+        path: shown.clone(),
+        reason: "it is not UTF-8 text".to_owned(),
+    })?;
+    let saved = SavedPlan::from_json(&shown, &text)?;
+    let files: Vec<PathBuf> = if paths.is_empty() {
+        saved.files.iter().map(PathBuf::from).collect()
+    } else {
+        paths.to_vec()
+    };
+    let desired = desired::load(&files).map_err(|problems| PlanFileError::OtherDesired {
+        path: shown.clone(),
+        reason: format!("they cannot be loaded: {problems}"),
+    })?;
+    if desired.digest() != saved.desired_digest {
+        return Err(PlanFileError::OtherDesired {
+            path: shown,
+            reason: format!(
+                "{} differ from what was planned",
+                file_list(&desired).join(", ")
+            ),
+        }
+        .into());
+    }
+    Ok(saved)
+}
+
+fn file_list(desired: &Desired) -> Vec<String> {
+    desired.sources.iter().map(|s| s.path.to_string()).collect()
+}
+
+/// Asks for `yes` on a terminal; without one, refuses rather than hang or assume.
+fn confirm(stderr: &Stderr) -> Result<(), Failure> {
+    if !io::stdin().is_terminal() {
+        return Err(Failure::Other(
+            "refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve, \
+             or apply a saved plan (`ingestctl plan --out plan.json`, then `ingestctl apply plan.json`)"
+                .to_owned(),
+        ));
+    }
+    stderr.prompt("Do you want to apply these changes? Only 'yes' will be accepted: ");
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::Other(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Failure::Other(
+            "Apply cancelled: nothing was changed.".to_owned(),
+        ))
+    }
+}
+
+/// Applies the tasks while listening for SIGINT and SIGTERM, which stop new calls.
+async fn execute(
+    api: &impl Api,
+    tasks: Vec<Task>,
+    pacing: Pacing,
+    stderr: &Stderr,
+) -> (Report, Option<Signal>) {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let caught = Mutex::new(None);
+    let listen = async {
+        let signal = wait_for_signal().await;
+        *caught.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+        stderr.warning("interrupted: no new updates will start; waiting for those in flight");
+        let _ = stop_tx.send(true);
+        std::future::pending::<()>().await;
+    };
+    let updates = tasks
+        .iter()
+        .filter(|t| matches!(t, Task::Update(_)))
+        .count();
+    let progress = StderrProgress::new(stderr, updates);
+    let report = tokio::select! {
+        report = apply::apply(api, tasks, pacing, stop_rx, &progress) => report,
+        () = listen => unreachable!("the listener never finishes"),
+    };
+    progress.done();
+    let signal = *caught.lock().unwrap_or_else(|e| e.into_inner());
+    (report, signal)
+}
+
+async fn wait_for_signal() -> Signal {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => Signal::Interrupt,
+            _ = term.recv() => Signal::Terminate,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        Signal::Interrupt
+    }
+}
+
+/// Progress for long applies: a line redrawn in place on a terminal, a line every few seconds in
+/// a log. Short applies print nothing.
+struct StderrProgress<'a> {
+    stderr: &'a Stderr,
+    updates: usize,
+    started: Instant,
+    last: Mutex<(Instant, usize)>,
+}
+
+impl<'a> StderrProgress<'a> {
+    const QUIET_FOR: Duration = Duration::from_secs(2);
+    const LOG_EVERY: Duration = Duration::from_secs(5);
+
+    fn new(stderr: &'a Stderr, updates: usize) -> StderrProgress<'a> {
+        let now = Instant::now();
+        StderrProgress {
+            stderr,
+            updates,
+            started: now,
+            last: Mutex::new((now, 0)),
+        }
+    }
+
+    fn done(&self) {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stderr.terminal && last.1 > 0 {
+            self.stderr.raw("\r\x1b[2K");
+        }
+    }
+}
+
+impl Progress for StderrProgress<'_> {
+    fn finished(&self, _: usize, _: usize, result: &ItemResult) {
+        if matches!(result.outcome, Outcome::Unchanged) || self.updates == 0 {
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.1 += 1;
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.started);
+        let every = if self.stderr.terminal {
+            Duration::from_millis(100)
+        } else {
+            Self::LOG_EVERY
+        };
+        if elapsed < Self::QUIET_FOR || now.duration_since(last.0) < every {
+            return;
+        }
+        last.0 = now;
+        let line = format!(
+            "applying: {}/{} done after {:.0}s",
+            last.1.min(self.updates),
+            self.updates,
+            elapsed.as_secs_f64()
+        );
+        if self.stderr.terminal {
+            self.stderr.raw(&format!("\r\x1b[2K{line}"));
+        } else {
+            self.stderr.raw(&format!("{line}\n"));
+        }
+    }
+}
+
+/// Diagnostics on stderr, coloured only when stderr is a terminal and colour is allowed.
+struct Stderr {
+    terminal: bool,
+    painter: Painter,
+}
+
+impl Stderr {
+    fn new() -> Stderr {
+        let terminal = io::stderr().is_terminal();
+        Stderr {
+            terminal,
+            painter: painter(ColorChoice::Auto, terminal),
+        }
+    }
+
+    fn raw(&self, text: &str) {
+        let mut err = io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+
+    fn error(&self, message: &str) {
+        self.raw(&format!(
+            "{} {message}\n",
+            self.painter.red(&self.painter.bold("error:"))
+        ));
+    }
+
+    fn warning(&self, message: &str) {
+        self.raw(&format!(
+            "{} {message}\n",
+            self.painter.yellow(&self.painter.bold("warning:"))
+        ));
+    }
+
+    fn note(&self, message: &str) {
+        self.raw(&format!("{message}\n"));
+    }
+
+    fn prompt(&self, message: &str) {
+        self.raw(&self.painter.bold(message));
+    }
+}
+
+fn warn_skips(plan: &Plan, stderr: &Stderr) {
+    for change in plan.changes.iter().filter(|c| c.action == Action::Skip) {
+        stderr.warning(&render::skip_warning(change));
+    }
+}
+
+/// Colour only on a terminal, never with `NO_COLOR` or `TERM=dumb`, unless forced by the flag.
+fn painter(choice: ColorChoice, terminal: bool) -> Painter {
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    };
+    Painter { enabled }
+}
+
+/// The product on stdout. A closed pipe (`| head`) ends the process quietly, as ripgrep does.
+fn write_stdout(text: &str) {
+    let mut out = io::stdout().lock();
+    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// Writes beside the target and renames, so a reader never sees half a plan.
+fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn aws_options(aws: &Aws) -> AwsOptions {
+    AwsOptions {
+        region: aws.region.clone(),
+        profile: aws.profile.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        timeout: Some(aws.timeout),
+    }
+}

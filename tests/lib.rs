@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `ingestctl` binary against the in-process IVS Real-Time emulator.
+
+mod support;
+
+mod apply;
+mod plan;
+mod saved_plan;

@@ -1,0 +1,376 @@
+//! The test harness: an emulated account seeded through the real SDK, a scratch directory for
+//! desired-state files, and a fluent builder that runs the real `ingestctl` binary against them.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use aws_config::BehaviorVersion;
+use aws_sdk_ivsrealtime::Client;
+use aws_sdk_ivsrealtime::config::{Credentials, Region};
+use aws_sdk_ivsrealtime::types::IngestProtocol;
+use ivs_realtime_emulator::{Config, Emulator};
+use serde_json::Value;
+
+pub const REGION: &str = "us-east-1";
+
+/// An emulated account, a scratch directory, and every stream key the account has handed out,
+/// so tests can check that none ever appears in ingestctl's output.
+pub struct World {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+    clients: BTreeMap<String, Client>,
+    pub stream_keys: Vec<String>,
+}
+
+impl World {
+    pub fn new() -> World {
+        World::with(|_| {})
+    }
+
+    /// A world whose emulator is configured by `adjust` (latency, rate limit, quota).
+    pub fn with(adjust: impl FnOnce(&mut Config)) -> World {
+        let mut config = Config::ephemeral();
+        adjust(&mut config);
+        World {
+            emulator: Emulator::spawn(config).expect("the emulator starts"),
+            dir: tempfile::tempdir().expect("a temp dir"),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime"),
+            clients: BTreeMap::new(),
+            stream_keys: Vec::new(),
+        }
+    }
+
+    fn client(&mut self, region: &str) -> Client {
+        if !self.clients.contains_key(region) {
+            let config = self.runtime.block_on(
+                aws_config::defaults(BehaviorVersion::latest())
+                    .region(Region::new(region.to_owned()))
+                    .endpoint_url(self.emulator.url())
+                    .credentials_provider(Credentials::new(
+                        "AKIDTEST", "secret", None, None, "test",
+                    ))
+                    .load(),
+            );
+            self.clients.insert(region.to_owned(), Client::new(&config));
+        }
+        self.clients[region].clone()
+    }
+
+    /// Creates a stage in the default region and returns its ARN.
+    pub fn stage(&mut self, name: &str) -> String {
+        self.stage_in(REGION, name)
+    }
+
+    pub fn stage_in(&mut self, region: &str, name: &str) -> String {
+        let client = self.client(region);
+        let out = self
+            .runtime
+            .block_on(client.create_stage().name(name).send())
+            .expect("CreateStage");
+        out.stage().expect("a stage").arn().to_owned()
+    }
+
+    /// Creates an ingest configuration attached to `stage` (or none) and returns its ARN.
+    pub fn config(&mut self, name: &str, stage: Option<&str>) -> String {
+        self.config_in(REGION, name, stage)
+    }
+
+    pub fn config_in(&mut self, region: &str, name: &str, stage: Option<&str>) -> String {
+        let client = self.client(region);
+        let out = self
+            .runtime
+            .block_on(
+                client
+                    .create_ingest_configuration()
+                    .name(name)
+                    .ingest_protocol(IngestProtocol::Rtmps)
+                    .set_stage_arn(stage.map(str::to_owned))
+                    .send(),
+            )
+            .expect("CreateIngestConfiguration");
+        let config = out.ingest_configuration().expect("a config");
+        self.stream_keys.push(config.stream_key().to_owned());
+        config.arn().to_owned()
+    }
+
+    /// The config's live stage ARN (`""` for none), state and redundant-ingest flag.
+    pub fn live(&mut self, arn: &str) -> (String, String, bool) {
+        let region = arn.split(':').nth(3).expect("an ARN").to_owned();
+        let client = self.client(&region);
+        let out = self
+            .runtime
+            .block_on(client.get_ingest_configuration().arn(arn).send())
+            .expect("GetIngestConfiguration");
+        let config = out.ingest_configuration().expect("a config");
+        (
+            config.stage_arn().to_owned(),
+            config.state().as_str().to_owned(),
+            config.redundant_ingest(),
+        )
+    }
+
+    /// Moves a config's stage behind ingestctl's back.
+    pub fn move_config(&mut self, arn: &str, stage: &str) {
+        let region = arn.split(':').nth(3).expect("an ARN").to_owned();
+        let client = self.client(&region);
+        self.runtime
+            .block_on(
+                client
+                    .update_ingest_configuration()
+                    .arn(arn)
+                    .stage_arn(stage)
+                    .send(),
+            )
+            .expect("UpdateIngestConfiguration");
+    }
+
+    /// A publisher connects (`true`) or leaves.
+    pub fn set_active(&self, arn: &str, active: bool) {
+        let state = if active { "ACTIVE" } else { "INACTIVE" };
+        self.admin_post(
+            "/_emulator/ingest-configuration-state",
+            &serde_json::json!({"arn": arn, "state": state}),
+        );
+    }
+
+    /// Makes the next `count` calls of `operation` fail with `error`.
+    pub fn fault(&self, operation: &str, error: &str, count: u32) {
+        self.admin_post(
+            "/_emulator/faults",
+            &serde_json::json!({"operation": operation, "error": error, "count": count}),
+        );
+    }
+
+    fn admin_post(&self, path: &str, body: &Value) {
+        let response = reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.emulator.url()))
+            .json(body)
+            .send()
+            .expect("the admin API answers");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+    }
+
+    /// Requests received per operation since the last reset.
+    pub fn calls(&self) -> Calls {
+        let value: Value =
+            reqwest::blocking::get(format!("{}/_emulator/calls", self.emulator.url()))
+                .expect("the admin API answers")
+                .json()
+                .expect("JSON");
+        Calls(value)
+    }
+
+    /// Writes a file in the scratch directory and returns its path.
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    /// The real binary, run in the scratch directory against the emulator.
+    pub fn ingestctl<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ingestctl"));
+        command
+            .args(args.into_iter().map(|a| a.as_ref().to_owned()))
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_REGION", REGION)
+            .env("AWS_ENDPOINT_URL_IVS_REALTIME", self.emulator.url())
+            .env("AWS_CONFIG_FILE", self.dir.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.dir.path().join("no-aws-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        Run {
+            command,
+            stdin: None,
+        }
+    }
+}
+
+/// One ingestctl invocation being set up.
+pub struct Run {
+    command: Command,
+    stdin: Option<String>,
+}
+
+impl Run {
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Run {
+        self.stdin = Some(text.to_owned());
+        self
+    }
+
+    pub fn run(mut self) -> Output {
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("ingestctl starts");
+        let mut stdin = child.stdin.take().expect("stdin");
+        if let Some(text) = &self.stdin {
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        drop(stdin);
+        let output = child.wait_with_output().expect("ingestctl runs");
+        Output {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// What a run printed and how it exited, with assertions that show both streams on failure.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Output {
+        assert_eq!(self.code, Some(expected), "exit code\n{self}");
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Output {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Output {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
+    }
+
+    /// Fails if any stream key, or any 12-character run of one, appears in either stream.
+    #[track_caller]
+    pub fn leaks_none_of(&self, keys: &[String]) -> &Output {
+        for key in keys {
+            assert_no_secret(&self.stdout, key, "stdout");
+            assert_no_secret(&self.stderr, key, "stderr");
+        }
+        self
+    }
+}
+
+/// Asserts that no 12-character window of `key` occurs in `text`.
+#[track_caller]
+pub fn assert_no_secret(text: &str, key: &str, place: &str) {
+    let chars: Vec<char> = key.chars().collect();
+    // The key's public prefix (`rt_<account>_<region>_<id>_`) is not secret; its tail is.
+    let secret_start = key.rfind('_').map_or(0, |i| key[..=i].chars().count());
+    for start in secret_start..chars.len().saturating_sub(11) {
+        let window: String = chars[start..start + 12].iter().collect();
+        assert!(
+            !text.contains(&window),
+            "{place} contains part of a stream key ({window})"
+        );
+    }
+    assert!(!text.contains(key), "{place} contains a stream key");
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- code: {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// `GET /_emulator/calls`, with the count of one operation as a number.
+#[derive(Debug, Clone)]
+pub struct Calls(pub Value);
+
+impl Calls {
+    pub fn of(&self, operation: &str) -> u64 {
+        self.0["calls"][operation].as_u64().unwrap_or(0)
+    }
+
+    /// Calls of `operation` made since `earlier`.
+    pub fn since(&self, earlier: &Calls, operation: &str) -> u64 {
+        self.of(operation) - earlier.of(operation)
+    }
+
+    /// Every write operation's count: a test of "no write call" compares these.
+    pub fn writes(&self) -> u64 {
+        [
+            "UpdateIngestConfiguration",
+            "CreateIngestConfiguration",
+            "DeleteIngestConfiguration",
+            "CreateStage",
+            "DeleteStage",
+        ]
+        .iter()
+        .map(|op| self.of(op))
+        .sum()
+    }
+
+    /// Every API call, of any operation.
+    pub fn total(&self) -> u64 {
+        self.0["calls"]
+            .as_object()
+            .map_or(0, |calls| calls.values().filter_map(Value::as_u64).sum())
+    }
+}
+
+/// A desired-state file from `(config, stage)` pairs; `None` for `stage: null`.
+pub fn bindings_yaml(bindings: &[(&str, Option<&str>)]) -> String {
+    let mut yaml = String::from("version: 1\nbindings:\n");
+    for (config, stage) in bindings {
+        yaml.push_str(&format!(
+            "  - ingestConfiguration: {config}\n    stage: {}\n",
+            stage.unwrap_or("null")
+        ));
+    }
+    yaml
+}
