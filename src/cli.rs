@@ -33,7 +33,7 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check desired-state files offline: syntax, schema, ARNs, duplicates (no AWS call)
     #[command(
-        after_help = "Examples:\n  ingestctl validate -f bindings/\n  ingestctl validate -f a.yaml -f b.yaml"
+        after_help = "Examples:\n  ingestctl validate -f bindings/\n  ingestctl validate a.yaml b.yaml\n\nExit codes: 0 valid, 1 invalid."
     )]
     Validate(ValidateArgs),
 }
@@ -123,8 +123,19 @@ pub struct ApplyArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    #[command(flatten)]
-    pub files: Files,
+    /// Desired-state files or directories (as `-f`; handy for pre-commit, which appends files)
+    #[arg(value_name = "PATH", required_unless_present = "files")]
+    pub paths: Vec<PathBuf>,
+    /// A desired-state file, or a directory of *.yaml/*.yml files; repeat for more
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+}
+
+impl ValidateArgs {
+    /// Every path given, flags first, in order.
+    pub fn all_paths(&self) -> Vec<PathBuf> {
+        self.files.iter().chain(&self.paths).cloned().collect()
+    }
 }
 
 /// `30s`, `500ms`, `2m`, or plain seconds.

@@ -177,7 +177,7 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> Result<Exit, Failure
 }
 
 fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> Result<Exit, Failure> {
-    let desired = desired::load(&args.files.paths)?;
+    let desired = desired::load(&args.all_paths())?;
     stderr.note(&format!(
         "{} valid: {} in {}.",
         if desired.sources.len() == 1 {

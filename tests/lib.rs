@@ -5,3 +5,4 @@ mod support;
 mod apply;
 mod plan;
 mod saved_plan;
+mod schema;

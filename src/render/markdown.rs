@@ -140,12 +140,22 @@ fn collapse(mut out: String, title: &str, blocks: &[String], unmanaged: &[String
     out.push_str(CLOSING);
     let hidden = blocks.len() - shown;
     let hidden_unmanaged = unmanaged.len() - unmanaged_shown;
-    if hidden + hidden_unmanaged > 0 {
+    let mut left_out = Vec::new();
+    if hidden > 0 {
+        left_out.push(plural(hidden, "change", "changes"));
+    }
+    if hidden_unmanaged > 0 {
+        left_out.push(plural(
+            hidden_unmanaged,
+            "unmanaged config",
+            "unmanaged configs",
+        ));
+    }
+    if !left_out.is_empty() {
         let _ = writeln!(
             out,
-            "\n> [!NOTE]\n> Truncated to fit a comment ({MARKDOWN_LIMIT} characters): {} and {} not shown. Run `ingestctl plan` for the full plan.",
-            plural(hidden, "change", "changes"),
-            plural(hidden_unmanaged, "unmanaged config", "unmanaged configs")
+            "\n> [!NOTE]\n> Truncated to fit a comment ({MARKDOWN_LIMIT} characters): {} not shown. Run `ingestctl plan` for the full plan.",
+            left_out.join(" and ")
         );
     }
     out

@@ -99,3 +99,6 @@ pub fn result_warning(result: &ItemResult) -> Option<String> {
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests;

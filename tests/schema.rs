@@ -1,0 +1,148 @@
+//! The JSON Schema and the loader describe one format: every example validates against both,
+//! and they agree on good and bad files.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::World;
+
+fn schema() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(root().join("schema/ingestctl.schema.json")).expect("the schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::draft7::new(&schema).expect("the schema is valid draft-07")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// YAML to the JSON a schema validator sees; `None` when it is not even YAML.
+fn as_json(text: &str) -> Option<serde_json::Value> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    serde_json::to_value(value).ok()
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_desired_state_example_validates_against_the_schema_and_the_loader() {
+    let validator = schema();
+    let files = yaml_files(&root().join("examples/desired-state"));
+    assert!(files.len() >= 3, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let json = as_json(&text).unwrap_or_else(|| panic!("{} is YAML", file.display()));
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+        World::new()
+            .ingestctl(["validate", "-f", file.to_str().unwrap()])
+            .run()
+            .code(0);
+    }
+}
+
+/// Documents the schema alone can judge, with the verdict both must reach.
+const CASES: &[(&str, bool)] = &[
+    ("version: 1\nbindings: []\n", true),
+    (
+        "version: 1\nregion: eu-west-1\nbindings:\n  - ingestConfiguration: enc\n    stage: main\n",
+        true,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    redundantIngest: false\n",
+        true,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbC\n    stage: arn:aws:ivs:us-east-1:123456789012:stage/XyZ\n",
+        true,
+    ),
+    ("version: 2\nbindings: []\n", false),
+    ("bindings: []\n", false),
+    ("version: 1\n", false),
+    ("version: \"1\"\nbindings: []\n", false),
+    ("version: 1\nbindings: []\nextra: 1\n", false),
+    ("version: 1\nregion: US-EAST-1\nbindings: []\n", false),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n",
+        false,
+    ),
+    ("version: 1\nbindings:\n  - stage: main\n", false),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: main\n    stag: x\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: arn:aws:ivs:us-east-1:123456789012:stage/XyZ\n    stage: null\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbC\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: arn:aws-cn:ivs:cn-north-1:123456789012:ingest-configuration/AbC\n    stage: null\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: 'has space'\n    stage: null\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: ''\n    stage: null\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: 12\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: [a]\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    redundantIngest: yes please\n",
+        false,
+    ),
+    ("version: 1\nbindings: {}\n", false),
+    ("[]\n", false),
+];
+
+#[test]
+fn schema_and_loader_agree_on_good_and_bad_files() {
+    let validator = schema();
+    let world = World::new();
+    let mut disagreements = Vec::new();
+    for (i, (text, valid)) in CASES.iter().enumerate() {
+        let schema_says = as_json(text).is_some_and(|json| validator.is_valid(&json));
+        let name = format!("case{i}.yaml");
+        world.file(&name, text);
+        let loader_says = world.ingestctl(["validate", &name]).run().code == Some(0);
+        if schema_says != *valid || loader_says != *valid {
+            disagreements.push(format!(
+                "{text:?}: expected {valid}, schema {schema_says}, loader {loader_says}"
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
