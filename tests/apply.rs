@@ -248,3 +248,35 @@ fn markdown_apply_report_lists_outcomes() {
         .stdout_has("**Apply complete: 1 updated, 0 skipped, 0 failed.**")
         .stdout_has(&format!("- **updated** `a ({a})`"));
 }
+
+#[test]
+fn on_a_terminal_apply_asks_and_yes_applies() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let a = world.config("a", None);
+    world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
+    world
+        .ingestctl_in_terminal(&["apply", "-f", "b.yaml"])
+        .stdin("yes\n")
+        .run()
+        .code(0)
+        .stdout_has("Do you want to apply these changes? Only 'yes' will be accepted:")
+        .stdout_has("1 updated");
+    assert_eq!(world.live(&a).0, main);
+}
+
+#[test]
+fn on_a_terminal_anything_but_yes_cancels() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let a = world.config("a", None);
+    world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
+    let before = world.calls();
+    world
+        .ingestctl_in_terminal(&["apply", "-f", "b.yaml"])
+        .stdin("y\n")
+        .run()
+        .code(1)
+        .stdout_has("Apply cancelled: nothing was changed.");
+    assert_eq!(world.calls().writes(), before.writes());
+}

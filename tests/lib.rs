@@ -3,6 +3,7 @@
 mod support;
 
 mod apply;
+mod pacing;
 mod plan;
 mod saved_plan;
 mod schema;

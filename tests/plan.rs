@@ -358,3 +358,49 @@ fn saved_plan_holds_no_secret() {
     assert_eq!(plan["changes"][0]["after"]["stageArn"], main.as_str());
     assert_eq!(plan["desired"]["digest"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn profile_supplies_the_region_for_names() {
+    let mut world = World::new();
+    let stage = world.stage_in("eu-west-1", "main");
+    let config = world.config_in("eu-west-1", "enc", None);
+    world.file("aws-config", "[profile emea]\nregion = eu-west-1\n");
+    world.file(
+        "b.yaml",
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: main\n",
+    );
+    let out = world
+        .ingestctl([
+            "plan",
+            "-f",
+            "b.yaml",
+            "--profile",
+            "emea",
+            "--format",
+            "json",
+        ])
+        .env_remove("AWS_REGION")
+        .env("AWS_CONFIG_FILE", world.dir.path().join("aws-config"))
+        .run();
+    out.code(0);
+    assert_eq!(out.json()["changes"][0]["arn"], config.as_str());
+    assert_eq!(
+        out.json()["changes"][0]["after"]["stageArn"],
+        stage.as_str()
+    );
+    // --region beats the profile.
+    world
+        .ingestctl([
+            "plan",
+            "-f",
+            "b.yaml",
+            "--profile",
+            "emea",
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_CONFIG_FILE", world.dir.path().join("aws-config"))
+        .run()
+        .code(1)
+        .stderr_has("no ingest configuration named `enc` in us-east-1");
+}

@@ -186,9 +186,25 @@ impl World {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ingestctl"));
+        let args: Vec<String> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        self.run(env!("CARGO_BIN_EXE_ingestctl"), &args)
+    }
+
+    /// The real binary with a pseudo-terminal for stdin and stdout (through util-linux
+    /// `script`), so it behaves as it would for a person at a keyboard.
+    pub fn ingestctl_in_terminal(&self, args: &[&str]) -> Run {
+        let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_ingestctl"))
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        let script = ["-qec".to_owned(), quoted.join(" "), "/dev/null".to_owned()];
+        self.run("script", &script)
+    }
+
+    fn run(&self, program: &str, args: &[String]) -> Run {
+        let mut command = Command::new(program);
         command
-            .args(args.into_iter().map(|a| a.as_ref().to_owned()))
+            .args(args)
             .current_dir(self.dir.path())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

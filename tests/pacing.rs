@@ -1,0 +1,131 @@
+//! Reads at the minimum number of calls, and writes paced under the API quota.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{World, bindings_yaml};
+
+#[test]
+fn plan_over_250_configs_makes_exactly_3_list_calls() {
+    let mut world = World::with(|c| c.max_ingest_configurations = 1000);
+    let configs: Vec<String> = (0..250)
+        .map(|i| world.config(&format!("c{i}"), None))
+        .collect();
+    let bindings: Vec<(&str, Option<&str>)> = configs.iter().map(|c| (c.as_str(), None)).collect();
+    world.file("b.yaml", &bindings_yaml(&bindings));
+    let before = world.calls();
+    world
+        .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
+        .run()
+        .code(0)
+        .stdout_has("Plan: 0 to update, 0 skipped (ACTIVE), 250 unchanged.");
+    let after = world.calls();
+    assert_eq!(after.since(&before, "ListIngestConfigurations"), 3);
+    assert_eq!(after.total() - before.total(), 3, "no per-resource reads");
+}
+
+#[test]
+fn stages_named_by_name_are_listed_in_pages_of_100() {
+    let mut world = World::new();
+    for i in 0..150 {
+        world.stage(&format!("s{i}"));
+    }
+    world.config("enc", None);
+    world.file(
+        "b.yaml",
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: s149\n",
+    );
+    let before = world.calls();
+    world
+        .ingestctl(["plan", "-f", "b.yaml"])
+        .run()
+        .code(0)
+        .stdout_has("1 to update");
+    let after = world.calls();
+    assert_eq!(after.since(&before, "ListStages"), 2);
+    assert_eq!(after.since(&before, "ListIngestConfigurations"), 1);
+}
+
+#[test]
+fn apply_paces_updates_under_the_service_limit() {
+    let mut world = World::with(|c| c.rate_limit_tps = Some(5.0));
+    let main = world.stage("main");
+    let configs: Vec<String> = (0..15)
+        .map(|i| world.config(&format!("c{i}"), None))
+        .collect();
+    let bindings: Vec<(&str, Option<&str>)> = configs
+        .iter()
+        .map(|c| (c.as_str(), Some(main.as_str())))
+        .collect();
+    world.file("b.yaml", &bindings_yaml(&bindings));
+    // Creating the configs spent the create bucket, not the update one; let the list bucket refill.
+    std::thread::sleep(Duration::from_millis(1200));
+    let before = world.calls();
+    let started = Instant::now();
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--max-tps",
+            "4",
+        ])
+        .run();
+    let elapsed = started.elapsed();
+    out.code(0);
+    assert_eq!(out.json()["summary"]["updated"], 15);
+    let after = world.calls();
+    assert_eq!(
+        after.since(&before, "UpdateIngestConfiguration"),
+        15,
+        "no retries were needed"
+    );
+    // A burst of 4, then 11 more at 4/s: the pacing cannot be faster than this.
+    assert!(elapsed >= Duration::from_millis(2700), "{elapsed:?}");
+}
+
+#[test]
+fn throttling_never_loses_an_update() {
+    let mut world = World::with(|c| c.rate_limit_tps = Some(5.0));
+    let main = world.stage("main");
+    let configs: Vec<String> = (0..20)
+        .map(|i| world.config(&format!("c{i}"), None))
+        .collect();
+    let bindings: Vec<(&str, Option<&str>)> = configs
+        .iter()
+        .map(|c| (c.as_str(), Some(main.as_str())))
+        .collect();
+    world.file("b.yaml", &bindings_yaml(&bindings));
+    std::thread::sleep(Duration::from_millis(1200));
+    // Ten times the quota, all at once: the service throttles and the SDK retries.
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--max-tps",
+            "50",
+            "--parallelism",
+            "20",
+        ])
+        .run();
+    out.code(0);
+    assert_eq!(out.json()["summary"]["updated"], 20);
+    let calls = world.calls();
+    assert!(
+        calls.0["throttled"]["UpdateIngestConfiguration"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "the test must provoke throttling"
+    );
+    world
+        .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
+        .run()
+        .code(0);
+}
