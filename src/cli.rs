@@ -15,6 +15,10 @@ use crate::render::Format;
     after_help = "Examples:\n  ingestctl plan -f bindings/\n  ingestctl plan -f bindings/ --out plan.json --detailed-exitcode\n  ingestctl apply plan.json\n  ingestctl validate -f bindings/"
 )]
 pub struct Cli {
+    /// More diagnostics on stderr: -v ingestctl's steps, -vv with AWS SDK activity, -vvv
+    /// everything (RUST_LOG overrides)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -96,6 +96,7 @@ impl Api for Ivs {
             .into_paginator()
             .send();
         let mut configs = Vec::new();
+        tracing::debug!(region, "listing ingest configurations");
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|e| api_error(Operation::ListIngestConfigurations, region, None, e))?;
@@ -111,6 +112,11 @@ impl Api for Ivs {
                     }),
             );
         }
+        tracing::info!(
+            region,
+            count = configs.len(),
+            "listed ingest configurations"
+        );
         Ok(configs)
     }
 
@@ -122,6 +128,7 @@ impl Api for Ivs {
             .into_paginator()
             .send();
         let mut stages = Vec::new();
+        tracing::debug!(region, "listing stages");
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| api_error(Operation::ListStages, region, None, e))?;
             stages.extend(page.stages().iter().map(|stage| LiveStage {
@@ -129,10 +136,17 @@ impl Api for Ivs {
                 name: stage.name().filter(|n| !n.is_empty()).map(str::to_owned),
             }));
         }
+        tracing::info!(region, count = stages.len(), "listed stages");
         Ok(stages)
     }
 
     async fn update(&self, update: &Update) -> Result<(), ApiError> {
+        tracing::info!(
+            arn = update.arn,
+            stage_arn = update.stage_arn,
+            redundant_ingest = ?update.redundant_ingest,
+            "UpdateIngestConfiguration"
+        );
         self.client(&update.region)
             .update_ingest_configuration()
             .arn(&update.arn)

@@ -9,6 +9,7 @@ pub mod desired;
 pub mod diagnostic;
 pub mod ivs;
 pub mod live;
+pub mod logging;
 pub mod plan;
 pub mod render;
 pub mod run;

@@ -59,6 +59,7 @@ impl From<Exit> for ExitCode {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Exit {
     let stderr = Stderr::new();
+    crate::logging::init(cli.verbose, stderr.painter.enabled);
     let result = match cli.command {
         Command::Plan(args) => plan_command(args, &stderr).await,
         Command::Apply(args) => apply_command(args, &stderr).await,

@@ -3,7 +3,11 @@
 mod support;
 
 mod apply;
+mod bad_input;
+mod faults;
+mod interrupt;
 mod pacing;
 mod plan;
 mod saved_plan;
 mod schema;
+mod secret;

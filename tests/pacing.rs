@@ -118,10 +118,7 @@ fn throttling_never_loses_an_update() {
     assert_eq!(out.json()["summary"]["updated"], 20);
     let calls = world.calls();
     assert!(
-        calls.0["throttled"]["UpdateIngestConfiguration"]
-            .as_u64()
-            .unwrap_or(0)
-            > 0,
+        calls.throttled("UpdateIngestConfiguration") > 0,
         "the test must provoke throttling"
     );
     world

@@ -23,6 +23,7 @@ pub struct World {
     runtime: tokio::runtime::Runtime,
     clients: BTreeMap<String, Client>,
     pub stream_keys: Vec<String>,
+    configs: Vec<String>,
 }
 
 impl World {
@@ -43,6 +44,7 @@ impl World {
                 .expect("a runtime"),
             clients: BTreeMap::new(),
             stream_keys: Vec::new(),
+            configs: Vec::new(),
         }
     }
 
@@ -96,6 +98,7 @@ impl World {
             .expect("CreateIngestConfiguration");
         let config = out.ingest_configuration().expect("a config");
         self.stream_keys.push(config.stream_key().to_owned());
+        self.configs.push(config.arn().to_owned());
         config.arn().to_owned()
     }
 
@@ -113,6 +116,29 @@ impl World {
             config.state().as_str().to_owned(),
             config.redundant_ingest(),
         )
+    }
+
+    /// Every stream key the account holds now, redundant-ingest credentials included.
+    pub fn all_stream_keys(&mut self) -> Vec<String> {
+        let mut keys = self.stream_keys.clone();
+        for arn in self.configs.clone() {
+            let region = arn.split(':').nth(3).expect("an ARN").to_owned();
+            let client = self.client(&region);
+            {
+                let got = self
+                    .runtime
+                    .block_on(client.get_ingest_configuration().arn(&arn).send())
+                    .expect("GetIngestConfiguration");
+                let config = got.ingest_configuration().expect("a config");
+                keys.push(config.stream_key().to_owned());
+                for credential in config.redundant_ingest_credentials() {
+                    keys.extend(credential.stream_key().map(str::to_owned));
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     /// Moves a config's stage behind ingestctl's back.
@@ -157,6 +183,14 @@ impl World {
             response.status().is_success(),
             "{path}: {}",
             response.status()
+        );
+    }
+
+    /// Makes the next `count` calls of `operation` wait `delay_ms` before answering.
+    pub fn delay(&self, operation: &str, delay_ms: u64, count: u32) {
+        self.admin_post(
+            "/_emulator/faults",
+            &serde_json::json!({"operation": operation, "delayMs": delay_ms, "count": count}),
         );
     }
 
@@ -248,6 +282,15 @@ impl Run {
         self
     }
 
+    /// Starts the process without waiting, for tests that signal it.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.command.spawn().expect("ingestctl starts")
+    }
+
     pub fn run(mut self) -> Output {
         self.command
             .stdin(Stdio::piped())
@@ -259,12 +302,7 @@ impl Run {
             let _ = stdin.write_all(text.as_bytes());
         }
         drop(stdin);
-        let output = child.wait_with_output().expect("ingestctl runs");
-        Output {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Output::of(child.wait_with_output().expect("ingestctl runs"))
     }
 }
 
@@ -333,6 +371,17 @@ pub fn assert_no_secret(text: &str, key: &str, place: &str) {
     assert!(!text.contains(key), "{place} contains a stream key");
 }
 
+impl Output {
+    /// Reads a finished child's output.
+    pub fn of(output: std::process::Output) -> Output {
+        Output {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -353,6 +402,10 @@ impl Calls {
     }
 
     /// Calls of `operation` made since `earlier`.
+    pub fn throttled(&self, operation: &str) -> u64 {
+        self.0["throttled"][operation].as_u64().unwrap_or(0)
+    }
+
     pub fn since(&self, earlier: &Calls, operation: &str) -> u64 {
         self.of(operation) - earlier.of(operation)
     }
@@ -377,6 +430,17 @@ impl Calls {
             .as_object()
             .map_or(0, |calls| calls.values().filter_map(Value::as_u64).sum())
     }
+}
+
+/// `count` configs named `c0`, `c1`, … attached to no stage, and a file binding all to `stage`.
+pub fn drifted(world: &mut World, count: usize, stage: &str) -> Vec<String> {
+    let configs: Vec<String> = (0..count)
+        .map(|i| world.config(&format!("c{i}"), None))
+        .collect();
+    let bindings: Vec<(&str, Option<&str>)> =
+        configs.iter().map(|c| (c.as_str(), Some(stage))).collect();
+    world.file("b.yaml", &bindings_yaml(&bindings));
+    configs
 }
 
 /// A desired-state file from `(config, stage)` pairs; `None` for `stage: null`.

@@ -1,0 +1,262 @@
+//! Faults injected by the emulator: every item is either updated as desired or reported as not
+//! updated, and a rerun converges.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{World, drifted};
+
+/// After a faulty run: every item the report calls updated is updated, and a clean rerun leaves
+/// nothing to do.
+#[track_caller]
+fn converges(world: &mut World, configs: &[String], stage: &str, report: &serde_json::Value) {
+    for result in report["results"].as_array().expect("results") {
+        let arn = result["arn"].as_str().unwrap();
+        if result["outcome"] == "updated" {
+            assert_eq!(world.live(arn).0, stage, "{arn} reported updated");
+        }
+    }
+    world
+        .ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
+        .run()
+        .code(0);
+    world
+        .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
+        .run()
+        .code(0);
+    for config in configs {
+        assert_eq!(world.live(config).0, stage);
+    }
+}
+
+#[test]
+fn throttling_bursts_on_list_and_update_are_retried_and_lose_nothing() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 5, &main);
+    world.fault("ListIngestConfigurations", "ThrottlingException", 2);
+    world.fault("UpdateIngestConfiguration", "ThrottlingException", 3);
+    let before = world.calls();
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+        ])
+        .run();
+    out.code(0);
+    let report = out.json();
+    assert_eq!(report["summary"]["updated"], 5);
+    let after = world.calls();
+    assert_eq!(
+        after.since(&before, "ListIngestConfigurations"),
+        3,
+        "two throttled, then one page"
+    );
+    assert_eq!(
+        after.since(&before, "UpdateIngestConfiguration"),
+        8,
+        "five updates, three retried"
+    );
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
+fn internal_errors_on_list_and_update_are_retried() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 3, &main);
+    world.fault("ListIngestConfigurations", "InternalServerException", 1);
+    world.fault("UpdateIngestConfiguration", "InternalServerException", 2);
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+        ])
+        .run();
+    out.code(0);
+    let report = out.json();
+    assert_eq!(report["summary"]["updated"], 3);
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
+fn persistent_server_errors_fail_the_item_and_the_rerun_converges() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 3, &main);
+    // More failures than attempts (5): the first item fails for good, the rest go through.
+    world.fault("UpdateIngestConfiguration", "InternalServerException", 5);
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--parallelism",
+            "1",
+        ])
+        .run();
+    out.code(1).stderr_has("InternalServerException");
+    let report = out.json();
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["summary"]["updated"], 2);
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
+fn a_call_held_past_the_timeout_fails_that_item_only() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 3, &main);
+    world.delay("UpdateIngestConfiguration", 5000, 1);
+    let started = Instant::now();
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--timeout",
+            "1s",
+            "--parallelism",
+            "1",
+        ])
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the timeout bounds the wait"
+    );
+    out.code(1);
+    let report = out.json();
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["summary"]["updated"], 2);
+    let failed = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "failed")
+        .unwrap();
+    let error = failed["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!(
+            "UpdateIngestConfiguration {}",
+            failed["arn"].as_str().unwrap()
+        )),
+        "{error}"
+    );
+    assert!(error.contains("timeout"), "{error}");
+    // The held call finishes on the server later; the rerun converges either way.
+    std::thread::sleep(Duration::from_millis(4200));
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
+fn access_denied_and_pending_verification_name_the_operation_and_arn() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 2, &main);
+    world.fault("UpdateIngestConfiguration", "AccessDeniedException", 1);
+    world.fault("UpdateIngestConfiguration", "PendingVerification", 1);
+    let out = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--parallelism",
+            "1",
+        ])
+        .run();
+    out.code(1);
+    let report = out.json();
+    let errors: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["error"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors.iter().any(|e| e.contains("AccessDeniedException")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("PendingVerification")),
+        "{errors:?}"
+    );
+    for (error, config) in errors.iter().zip(&configs) {
+        assert!(
+            error.starts_with(&format!("UpdateIngestConfiguration {config} failed: ")),
+            "{error}"
+        );
+    }
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
+fn access_denied_on_list_is_a_clear_error_and_writes_nothing() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 2, &main);
+    world.fault("ListIngestConfigurations", "AccessDeniedException", 1);
+    let before = world.calls();
+    world
+        .ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
+        .run()
+        .code(1)
+        .stderr_has("error: ListIngestConfigurations in us-east-1 failed: AccessDeniedException: ");
+    assert_eq!(world.calls().writes(), before.writes());
+}
+
+#[test]
+fn missing_credentials_fail_fast_and_clearly() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    let started = Instant::now();
+    world
+        .ingestctl(["plan", "-f", "b.yaml"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .run()
+        .code(1)
+        .stderr_has("ListIngestConfigurations in us-east-1 failed: no AWS credentials");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_is_a_clear_error() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    world
+        .ingestctl([
+            "plan",
+            "-f",
+            "b.yaml",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "3s",
+        ])
+        .run()
+        .code(1)
+        .stderr_has("ListIngestConfigurations in us-east-1 failed:");
+}

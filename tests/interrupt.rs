@@ -1,0 +1,75 @@
+//! SIGINT and SIGTERM during apply: no new update starts, those in flight finish, every item's
+//! outcome is printed, and the exit code says which signal it was.
+
+use std::time::Duration;
+
+use crate::support::{Output, World, drifted};
+
+fn interrupted(signal: &str, expected_code: i32) {
+    // Slow calls and a slow pace, so the signal lands mid-apply.
+    let mut world = World::with(|c| c.latency = Duration::from_millis(200));
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 20, &main);
+    let child = world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+            "--max-tps",
+            "4",
+            "--parallelism",
+            "2",
+        ])
+        .spawn();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = Output::of(child.wait_with_output().expect("ingestctl exits"));
+    out.code(expected_code)
+        .stderr_has("interrupted: no new updates will start");
+    let report = out.json();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 20, "every item is reported");
+    let updated = report["summary"]["updated"].as_u64().unwrap();
+    let failed = report["summary"]["failed"].as_u64().unwrap();
+    assert_eq!(updated + failed, 20);
+    assert!(
+        updated > 0 && failed > 0,
+        "the signal landed mid-apply: {updated} updated"
+    );
+    for result in results {
+        let arn = result["arn"].as_str().unwrap();
+        let live = world.live(arn).0;
+        if result["outcome"] == "updated" {
+            assert_eq!(live, main);
+        } else {
+            assert_eq!(result["error"], "not started: apply was interrupted");
+            assert_eq!(live, "", "{arn} was reported not started but changed");
+        }
+    }
+    world
+        .ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
+        .run()
+        .code(0);
+    world
+        .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
+        .run()
+        .code(0);
+    assert_eq!(configs.len(), 20);
+}
+
+#[test]
+fn sigint_mid_apply_reports_every_item_and_exits_130() {
+    interrupted("-INT", 130);
+}
+
+#[test]
+fn sigterm_mid_apply_reports_every_item_and_exits_143() {
+    interrupted("-TERM", 143);
+}
