@@ -40,6 +40,21 @@ pub enum Command {
         after_help = "Examples:\n  ingestctl validate -f bindings/\n  ingestctl validate a.yaml b.yaml\n\nExit codes: 0 valid, 1 invalid."
     )]
     Validate(ValidateArgs),
+    /// Write a desired-state file of the live bindings: adoption in one command
+    #[command(
+        after_help = "Examples:\n  ingestctl export -o bindings/us-east-1.yaml\n  ingestctl export --region us-east-1 --region eu-west-1 > bindings.yaml\n\nThe file binds every ingest configuration by ARN (names as comments) and plans to no changes."
+    )]
+    Export(ExportArgs),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  ingestctl completions bash > /etc/bash_completion.d/ingestctl\n  ingestctl completions zsh > \"${fpath[1]}/_ingestctl\"\n  ingestctl completions fish > ~/.config/fish/completions/ingestctl.fish\n  ingestctl completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    #[command(
+        after_help = "Examples:\n  ingestctl man > /usr/local/share/man/man1/ingestctl.1\n  ingestctl man | man -l -"
+    )]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +87,13 @@ pub struct Aws {
     /// Region for names in files that set none [env: AWS_REGION; default: the profile's]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// How to reach AWS, apart from the region.
+#[derive(Debug, Args)]
+pub struct Connection {
     /// Named profile from the AWS config files [env: AWS_PROFILE]
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
@@ -140,6 +162,25 @@ impl ValidateArgs {
     pub fn all_paths(&self) -> Vec<PathBuf> {
         self.files.iter().chain(&self.paths).cloned().collect()
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A region to export; repeat for more [default: --region's default, AWS_REGION or the profile's]
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Write to this file instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `30s`, `500ms`, `2m`, or plain seconds.

@@ -12,13 +12,19 @@ use tokio::sync::watch;
 
 use crate::api::{self, Api};
 use crate::apply::{self, ItemResult, Outcome, Pacing, Progress, Report, Task};
-use crate::cli::{ApplyArgs, Aws, Cli, ColorChoice, Command, PlanArgs, ValidateArgs};
+use anyhow::{Context, bail};
+use clap::CommandFactory;
+
+use crate::cli::{
+    ApplyArgs, Aws, Cli, ColorChoice, Command, CompletionsArgs, Connection, ExportArgs, PlanArgs,
+    ValidateArgs,
+};
 use crate::desired::{self, Desired};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, Location};
 use crate::ivs::{AwsOptions, Ivs};
 use crate::live::Reads;
 use crate::plan::{self, Action, Plan};
-use crate::render::{self, Format, Painter};
+use crate::render::{self, Format, Level, Painter};
 use crate::saved_plan::{PlanFileError, SavedPlan};
 
 /// How the process ends.
@@ -64,27 +70,29 @@ pub async fn run(cli: Cli) -> Exit {
         Command::Plan(args) => plan_command(args, &stderr).await,
         Command::Apply(args) => apply_command(args, &stderr).await,
         Command::Validate(args) => validate_command(&args, &stderr),
+        Command::Export(args) => export_command(args, &stderr).await,
+        Command::Completions(args) => completions_command(&args),
+        Command::Man => man_command(),
     };
     result.unwrap_or_else(|failure| {
-        stderr.error(&failure.to_string());
+        match failure.downcast_ref::<Diagnostics>() {
+            Some(diagnostics) => {
+                for diagnostic in &diagnostics.0 {
+                    stderr.error(&diagnostic.to_string());
+                    stderr.annotate(
+                        Level::Error,
+                        diagnostic.location.as_ref(),
+                        &diagnostic.message,
+                    );
+                }
+            }
+            None => stderr.error(&format!("{failure:#}")),
+        }
         Exit::Error
     })
 }
 
-/// A reason to stop with exit 1, printed once.
-#[derive(Debug, thiserror::Error)]
-enum Failure {
-    #[error("{0}")]
-    Input(#[from] Diagnostics),
-    #[error("{0}")]
-    Api(#[from] api::ApiError),
-    #[error("{0}")]
-    PlanFile(#[from] PlanFileError),
-    #[error("{0}")]
-    Other(String),
-}
-
-async fn plan_command(args: PlanArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+async fn plan_command(args: PlanArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
     let desired = desired::load(&args.files.paths)?;
     let ivs = Ivs::connect(&aws_options(&args.aws)).await;
     let (desired, plan) = make_plan(&ivs, desired).await?;
@@ -97,9 +105,8 @@ async fn plan_command(args: PlanArgs, stderr: &Stderr) -> Result<Exit, Failure> 
     });
     if let Some(out) = &args.out {
         let saved = SavedPlan::new(&plan, desired.digest(), file_list(&desired));
-        write_atomically(out, &saved.to_json()).map_err(|e| {
-            Failure::Other(format!("{}: cannot write the plan: {e}", out.display()))
-        })?;
+        write_atomically(out, &saved.to_json())
+            .with_context(|| format!("{}: cannot write the plan", out.display()))?;
         stderr.note(&format!(
             "Saved the plan to {}; apply it with `ingestctl apply {}`.",
             out.display(),
@@ -113,16 +120,14 @@ async fn plan_command(args: PlanArgs, stderr: &Stderr) -> Result<Exit, Failure> 
     })
 }
 
-async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
     let painter = painter(args.output.color, io::stdout().is_terminal());
     let pacing = Pacing {
         max_tps: args.max_tps,
         parallelism: usize::from(args.parallelism),
     };
     if !(args.max_tps.is_finite() && args.max_tps > 0.0) {
-        return Err(Failure::Other(
-            "--max-tps must be a positive number".to_owned(),
-        ));
+        bail!("--max-tps must be a positive number");
     }
     let tasks;
     let ivs;
@@ -151,10 +156,17 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> Result<Exit, Failure
     let (report, signal) = execute(&ivs, tasks, pacing, stderr).await;
     for result in &report.results {
         if let Some(warning) = render::result_warning(result) {
-            match result.outcome {
-                Outcome::Skipped => stderr.warning(&warning),
-                _ => stderr.error(&warning),
-            }
+            let level = match result.outcome {
+                Outcome::Skipped => {
+                    stderr.warning(&warning);
+                    Level::Warning
+                }
+                _ => {
+                    stderr.error(&warning);
+                    Level::Error
+                }
+            };
+            stderr.annotate(level, Some(&result.location), &warning);
         }
     }
     if args.output.format == Format::Text {
@@ -177,7 +189,7 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> Result<Exit, Failure
     })
 }
 
-fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> Result<Exit, Failure> {
+fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
     let desired = desired::load(&args.all_paths())?;
     stderr.note(&format!(
         "{} valid: {} in {}.",
@@ -192,12 +204,65 @@ fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> Result<Exit, Failur
     Ok(Exit::Success)
 }
 
+async fn export_command(args: ExportArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
+    let ivs = Ivs::connect(&connection_options(&args.connection, None)).await;
+    let regions = if args.regions.is_empty() {
+        match ivs.default_region() {
+            Some(region) => vec![region],
+            None => {
+                bail!("no region to export: pass --region, or set AWS_REGION or a profile's region")
+            }
+        }
+    } else {
+        args.regions.clone()
+    };
+    let reads: Reads = regions.into_iter().map(|region| (region, true)).collect();
+    let live = api::read_live(&ivs, &reads).await?;
+    let yaml = render::export_yaml(&live);
+    match &args.output {
+        Some(path) => {
+            // A new repository's bindings/ directory may not exist yet.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create", dir.display()))?;
+            }
+            write_atomically(path, &yaml)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            let configs: usize = live.regions.values().map(|r| r.configs.len()).sum();
+            stderr.note(&format!(
+                "Exported {} to {}; `ingestctl plan -f {}` should report no changes.",
+                count(configs, "binding"),
+                path.display(),
+                path.display()
+            ));
+        }
+        None => write_stdout(&yaml),
+    }
+    Ok(Exit::Success)
+}
+
+fn completions_command(args: &CompletionsArgs) -> anyhow::Result<Exit> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "ingestctl", &mut script);
+    write_stdout(&String::from_utf8_lossy(&script));
+    Ok(Exit::Success)
+}
+
+fn man_command() -> anyhow::Result<Exit> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .context("cannot render the man page")?;
+    write_stdout(&String::from_utf8_lossy(&page));
+    Ok(Exit::Success)
+}
+
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Reads the regions the bindings touch (stages only where a stage is named by name) and plans.
-async fn make_plan(api: &impl Api, desired: Desired) -> Result<(Desired, Plan), Failure> {
+async fn make_plan(api: &impl Api, desired: Desired) -> anyhow::Result<(Desired, Plan)> {
     let desired = desired.with_default_region(api.default_region().as_deref())?;
     let mut reads: Reads = BTreeMap::new();
     for binding in &desired.bindings {
@@ -211,10 +276,9 @@ async fn make_plan(api: &impl Api, desired: Desired) -> Result<(Desired, Plan), 
     Ok((desired, plan))
 }
 
-fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> Result<SavedPlan, Failure> {
+fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<SavedPlan> {
     let shown = path.display().to_string();
-    let text = std::fs::read(path)
-        .map_err(|e| Failure::Other(format!("{shown}: cannot read the plan: {e}")))?;
+    let text = std::fs::read(path).with_context(|| format!("{shown}: cannot read the plan"))?;
     let text = String::from_utf8(text).map_err(|_| PlanFileError::NotAPlan {
         path: shown.clone(),
         reason: "it is not UTF-8 text".to_owned(),
@@ -247,27 +311,23 @@ fn file_list(desired: &Desired) -> Vec<String> {
 }
 
 /// Asks for `yes` on a terminal; without one, refuses rather than hang or assume.
-fn confirm(stderr: &Stderr) -> Result<(), Failure> {
+fn confirm(stderr: &Stderr) -> anyhow::Result<()> {
     if !io::stdin().is_terminal() {
-        return Err(Failure::Other(
+        bail!(
             "refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve, \
              or apply a saved plan (`ingestctl plan --out plan.json`, then `ingestctl apply plan.json`)"
-                .to_owned(),
-        ));
+        );
     }
     stderr.prompt("Do you want to apply these changes? Only 'yes' will be accepted: ");
     let mut answer = String::new();
     io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| Failure::Other(format!("cannot read the answer: {e}")))?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(Failure::Other(
-            "Apply cancelled: nothing was changed.".to_owned(),
-        ))
+        .context("cannot read the answer")?;
+    if answer.trim() != "yes" {
+        bail!("Apply cancelled: nothing was changed.");
     }
+    Ok(())
 }
 
 /// Applies the tasks while listening for SIGINT and SIGTERM, which stop new calls.
@@ -385,10 +445,12 @@ impl Progress for StderrProgress<'_> {
     }
 }
 
-/// Diagnostics on stderr, coloured only when stderr is a terminal and colour is allowed.
+/// Diagnostics on stderr, coloured only when stderr is a terminal and colour is allowed, and
+/// repeated as workflow commands when running in GitHub Actions.
 struct Stderr {
     terminal: bool,
     painter: Painter,
+    github_actions: bool,
 }
 
 impl Stderr {
@@ -397,6 +459,15 @@ impl Stderr {
         Stderr {
             terminal,
             painter: painter(ColorChoice::Auto, terminal),
+            github_actions: std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+        }
+    }
+
+    /// A `::warning`/`::error` line that GitHub shows on the YAML line that caused it. The
+    /// runner reads workflow commands from stderr as well as stdout, and stdout is the product.
+    fn annotate(&self, level: Level, location: Option<&Location>, message: &str) {
+        if self.github_actions {
+            self.raw(&render::annotation(level, location, message));
         }
     }
 
@@ -431,7 +502,9 @@ impl Stderr {
 
 fn warn_skips(plan: &Plan, stderr: &Stderr) {
     for change in plan.changes.iter().filter(|c| c.action == Action::Skip) {
-        stderr.warning(&render::skip_warning(change));
+        let warning = render::skip_warning(change);
+        stderr.warning(&warning);
+        stderr.annotate(Level::Warning, Some(&change.location), &warning);
     }
 }
 
@@ -479,10 +552,14 @@ fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
 }
 
 fn aws_options(aws: &Aws) -> AwsOptions {
+    connection_options(&aws.connection, aws.region.clone())
+}
+
+fn connection_options(connection: &Connection, region: Option<String>) -> AwsOptions {
     AwsOptions {
-        region: aws.region.clone(),
-        profile: aws.profile.clone(),
-        endpoint_url: aws.endpoint_url.clone(),
-        timeout: Some(aws.timeout),
+        region,
+        profile: connection.profile.clone(),
+        endpoint_url: connection.endpoint_url.clone(),
+        timeout: Some(connection.timeout),
     }
 }

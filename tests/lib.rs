@@ -3,8 +3,8 @@
 mod support;
 
 mod apply;
-mod bad_input;
 mod faults;
+mod gitops;
 mod interrupt;
 mod pacing;
 mod plan;

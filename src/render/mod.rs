@@ -1,15 +1,18 @@
 //! Everything ingestctl shows a person or a program: plans, apply reports, warnings and errors,
 //! as text, JSON or markdown. The only module that decides what output looks like.
 
+mod export;
 mod json;
 mod markdown;
 mod text;
 
+pub use export::export_yaml;
 pub use json::{plan_json, report_json};
 pub use markdown::{MARKDOWN_LIMIT, plan_markdown, report_markdown};
 pub use text::{plan_text, report_text};
 
 use crate::apply::{ItemResult, Outcome};
+use crate::diagnostic::Location;
 use crate::plan::Change;
 
 /// How the product on stdout is written.
@@ -52,6 +55,46 @@ impl Painter {
     pub fn dim(self, text: &str) -> String {
         self.paint("2", text)
     }
+}
+
+/// How serious an annotation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// A GitHub Actions workflow command that annotates the YAML line a message is about.
+pub fn annotation(level: Level, location: Option<&Location>, message: &str) -> String {
+    let command = match level {
+        Level::Warning => "warning",
+        Level::Error => "error",
+    };
+    let mut properties = Vec::new();
+    if let Some(location) = location {
+        properties.push(format!("file={}", escape_property(&location.path)));
+        if let Some(position) = location.position {
+            properties.push(format!("line={}", position.line));
+            properties.push(format!("col={}", position.column));
+        }
+    }
+    let properties = if properties.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", properties.join(","))
+    };
+    format!("::{command}{properties}::{}\n", escape_data(message))
+}
+
+/// Workflow-command data escapes, so a message can never end the command or start another.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// `name (arn)`, or the ARN alone for a config without a name.

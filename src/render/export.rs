@@ -1,0 +1,70 @@
+//! The live bindings as a desired-state file, for adopting an existing account in one command.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::live::Live;
+
+/// Every config of every region read, bound by ARN to its live stage, with names as comments.
+/// Sorted by region and ARN, so exporting twice gives the same file.
+pub fn export_yaml(live: &Live) -> String {
+    let mut out = String::new();
+    let regions: Vec<&str> = live.regions.keys().map(String::as_str).collect();
+    let _ = writeln!(
+        out,
+        "# Exported by ingestctl {} from {}: the live binding of every ingest configuration.\n\
+         # Review it, commit it, and `ingestctl plan` reports no changes. Editors validate it with a\n\
+         # `# yaml-language-server: $schema=<path to schema/ingestctl.schema.json>` line.",
+        env!("CARGO_PKG_VERSION"),
+        regions.join(", ")
+    );
+    let _ = writeln!(out, "version: 1");
+    if regions.len() == 1 {
+        let _ = writeln!(out, "region: {}", regions[0]);
+    }
+    let total: usize = live.regions.values().map(|r| r.configs.len()).sum();
+    if total == 0 {
+        let _ = writeln!(out, "bindings: []");
+        return out;
+    }
+    let _ = writeln!(out, "bindings:");
+    for (region, state) in &live.regions {
+        let stage_names: HashMap<&str, &str> = state
+            .stages
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.arn.as_str(), s.name.as_deref()?)))
+            .collect();
+        let mut configs: Vec<_> = state.configs.iter().collect();
+        configs.sort_by(|a, b| a.arn.cmp(&b.arn));
+        if regions.len() > 1 && !configs.is_empty() {
+            let _ = writeln!(out, "  # {region}");
+        }
+        for config in configs {
+            let stage_comment = match config.stage_arn.as_str() {
+                "" => "no stage".to_owned(),
+                arn => stage_names
+                    .get(arn)
+                    .map_or_else(|| "unnamed stage".to_owned(), |n| format!("stage {n}")),
+            };
+            let _ = writeln!(
+                out,
+                "  - ingestConfiguration: {}  # {}\n    stage: {}  # {stage_comment}\n    redundantIngest: {}",
+                config.arn,
+                comment(config.name.as_deref().unwrap_or("unnamed")),
+                if config.stage_arn.is_empty() {
+                    "null"
+                } else {
+                    &config.stage_arn
+                },
+                config.redundant_ingest
+            );
+        }
+    }
+    out
+}
+
+/// Names are `[a-zA-Z0-9-_]` on the service, but a comment must never break a line regardless.
+fn comment(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
