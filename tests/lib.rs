@@ -3,6 +3,7 @@
 mod support;
 
 mod apply;
+mod examples;
 mod faults;
 mod gitops;
 mod interrupt;
