@@ -4,13 +4,17 @@
 pub mod api;
 pub mod apply;
 pub mod arn;
+mod atomic_write;
 pub mod cli;
+mod console;
 pub mod desired;
 pub mod diagnostic;
 pub mod ivs;
 pub mod live;
 pub mod logging;
 pub mod plan;
+mod progress;
 pub mod render;
 pub mod run;
 pub mod saved_plan;
+pub mod signal;

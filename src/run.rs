@@ -2,29 +2,28 @@
 //! write what render made to stdout and stderr.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use tokio::sync::watch;
 
 use crate::api::{self, Api};
-use crate::apply::{self, ItemResult, Outcome, Pacing, Progress, Report, Task};
+use crate::apply::{self, Outcome, Pacing, Report, Task};
+use crate::atomic_write::write_atomically;
+use crate::console::{Stderr, painter, write_stdout};
+use crate::progress::StderrProgress;
+use crate::signal::{Signal, Stop};
 use anyhow::{Context, bail};
 use clap::CommandFactory;
 
 use crate::cli::{
-    ApplyArgs, Aws, Cli, ColorChoice, Command, CompletionsArgs, Connection, ExportArgs, PlanArgs,
-    ValidateArgs,
+    ApplyArgs, Aws, Cli, Command, CompletionsArgs, Connection, ExportArgs, PlanArgs, ValidateArgs,
 };
 use crate::desired::{self, Desired};
-use crate::diagnostic::{Diagnostics, Location};
+use crate::diagnostic::Diagnostics;
 use crate::ivs::{AwsOptions, Ivs};
 use crate::live::Reads;
 use crate::plan::{self, Action, Plan};
-use crate::render::{self, Format, Level, Painter};
+use crate::render::{self, Format, Level};
 use crate::saved_plan::{PlanFileError, SavedPlan};
 
 /// How the process ends.
@@ -37,12 +36,6 @@ pub enum Exit {
     Interrupted(Signal),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signal {
-    Interrupt,
-    Terminate,
-}
-
 impl Exit {
     /// The process exit code: 0, 1, 2, or 128 plus the signal's number.
     pub fn code(self) -> u8 {
@@ -50,8 +43,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Error => 1,
             Exit::Changes => 2,
-            Exit::Interrupted(Signal::Interrupt) => 130,
-            Exit::Interrupted(Signal::Terminate) => 143,
+            Exit::Interrupted(signal) => signal.exit_code(),
         }
     }
 }
@@ -66,9 +58,10 @@ impl From<Exit> for ExitCode {
 pub async fn run(cli: Cli) -> Exit {
     let stderr = Stderr::new();
     crate::logging::init(cli.verbose, stderr.painter.enabled);
+    let stop = Stop::listen();
     let result = match cli.command {
         Command::Plan(args) => plan_command(args, &stderr).await,
-        Command::Apply(args) => apply_command(args, &stderr).await,
+        Command::Apply(args) => apply_command(args, &stderr, &stop).await,
         Command::Validate(args) => validate_command(&args, &stderr),
         Command::Export(args) => export_command(args, &stderr).await,
         Command::Completions(args) => completions_command(&args),
@@ -120,7 +113,7 @@ async fn plan_command(args: PlanArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
     })
 }
 
-async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
+async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow::Result<Exit> {
     let painter = painter(args.output.color, io::stdout().is_terminal());
     let pacing = Pacing {
         max_tps: args.max_tps,
@@ -149,11 +142,11 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr) -> anyhow::Result<Exit>
             write_stdout(&render::plan_text(&plan, painter));
         }
         if plan.summary().update > 0 && !args.auto_approve {
-            confirm(stderr)?;
+            confirm(stderr).await?;
         }
         tasks = plan.changes.into_iter().map(Task::from_change).collect();
     }
-    let (report, signal) = execute(&ivs, tasks, pacing, stderr).await;
+    let (report, signal) = execute(&ivs, tasks, pacing, stderr, stop).await;
     for result in &report.results {
         if let Some(warning) = render::result_warning(result) {
             let level = match result.outcome {
@@ -311,7 +304,7 @@ fn file_list(desired: &Desired) -> Vec<String> {
 }
 
 /// Asks for `yes` on a terminal; without one, refuses rather than hang or assume.
-fn confirm(stderr: &Stderr) -> anyhow::Result<()> {
+async fn confirm(stderr: &Stderr) -> anyhow::Result<()> {
     if !io::stdin().is_terminal() {
         bail!(
             "refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve, \
@@ -319,185 +312,36 @@ fn confirm(stderr: &Stderr) -> anyhow::Result<()> {
         );
     }
     stderr.prompt("Do you want to apply these changes? Only 'yes' will be accepted: ");
-    let mut answer = String::new();
-    io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .context("cannot read the answer")?;
+    // Read on a blocking thread, so a signal at the prompt is still heard.
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    })
+    .await
+    .context("cannot read the answer")?
+    .context("cannot read the answer")?;
     if answer.trim() != "yes" {
         bail!("Apply cancelled: nothing was changed.");
     }
     Ok(())
 }
 
-/// Applies the tasks while listening for SIGINT and SIGTERM, which stop new calls.
+/// Applies the tasks; a signal from now on stops new calls instead of ending the process.
 async fn execute(
     api: &impl Api,
     tasks: Vec<Task>,
     pacing: Pacing,
     stderr: &Stderr,
+    stop: &Stop,
 ) -> (Report, Option<Signal>) {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let caught = Mutex::new(None);
-    let listen = async {
-        let signal = wait_for_signal().await;
-        *caught.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
-        stderr.warning("interrupted: no new updates will start; waiting for those in flight");
-        let _ = stop_tx.send(true);
-        std::future::pending::<()>().await;
-    };
     let updates = tasks
         .iter()
         .filter(|t| matches!(t, Task::Update(_)))
         .count();
     let progress = StderrProgress::new(stderr, updates);
-    let report = tokio::select! {
-        report = apply::apply(api, tasks, pacing, stop_rx, &progress) => report,
-        () = listen => unreachable!("the listener never finishes"),
-    };
+    let report = apply::apply(api, tasks, pacing, stop.applying(), &progress).await;
     progress.done();
-    let signal = *caught.lock().unwrap_or_else(|e| e.into_inner());
-    (report, signal)
-}
-
-async fn wait_for_signal() -> Signal {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = int.recv() => Signal::Interrupt,
-            _ = term.recv() => Signal::Terminate,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        Signal::Interrupt
-    }
-}
-
-/// Progress for long applies: a line redrawn in place on a terminal, a line every few seconds in
-/// a log. Short applies print nothing.
-struct StderrProgress<'a> {
-    stderr: &'a Stderr,
-    updates: usize,
-    started: Instant,
-    last: Mutex<(Instant, usize)>,
-}
-
-impl<'a> StderrProgress<'a> {
-    const QUIET_FOR: Duration = Duration::from_secs(2);
-    const LOG_EVERY: Duration = Duration::from_secs(5);
-
-    fn new(stderr: &'a Stderr, updates: usize) -> StderrProgress<'a> {
-        let now = Instant::now();
-        StderrProgress {
-            stderr,
-            updates,
-            started: now,
-            last: Mutex::new((now, 0)),
-        }
-    }
-
-    fn done(&self) {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if self.stderr.terminal && last.1 > 0 {
-            self.stderr.raw("\r\x1b[2K");
-        }
-    }
-}
-
-impl Progress for StderrProgress<'_> {
-    fn finished(&self, _: usize, _: usize, result: &ItemResult) {
-        if matches!(result.outcome, Outcome::Unchanged) || self.updates == 0 {
-            return;
-        }
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        last.1 += 1;
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.started);
-        let every = if self.stderr.terminal {
-            Duration::from_millis(100)
-        } else {
-            Self::LOG_EVERY
-        };
-        if elapsed < Self::QUIET_FOR || now.duration_since(last.0) < every {
-            return;
-        }
-        last.0 = now;
-        let line = format!(
-            "applying: {}/{} done after {:.0}s",
-            last.1.min(self.updates),
-            self.updates,
-            elapsed.as_secs_f64()
-        );
-        if self.stderr.terminal {
-            self.stderr.raw(&format!("\r\x1b[2K{line}"));
-        } else {
-            self.stderr.raw(&format!("{line}\n"));
-        }
-    }
-}
-
-/// Diagnostics on stderr, coloured only when stderr is a terminal and colour is allowed, and
-/// repeated as workflow commands when running in GitHub Actions.
-struct Stderr {
-    terminal: bool,
-    painter: Painter,
-    github_actions: bool,
-}
-
-impl Stderr {
-    fn new() -> Stderr {
-        let terminal = io::stderr().is_terminal();
-        Stderr {
-            terminal,
-            painter: painter(ColorChoice::Auto, terminal),
-            github_actions: std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
-        }
-    }
-
-    /// A `::warning`/`::error` line that GitHub shows on the YAML line that caused it. The
-    /// runner reads workflow commands from stderr as well as stdout, and stdout is the product.
-    fn annotate(&self, level: Level, location: Option<&Location>, message: &str) {
-        if self.github_actions {
-            self.raw(&render::annotation(level, location, message));
-        }
-    }
-
-    fn raw(&self, text: &str) {
-        let mut err = io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
-    }
-
-    fn error(&self, message: &str) {
-        self.raw(&format!(
-            "{} {message}\n",
-            self.painter.red(&self.painter.bold("error:"))
-        ));
-    }
-
-    fn warning(&self, message: &str) {
-        self.raw(&format!(
-            "{} {message}\n",
-            self.painter.yellow(&self.painter.bold("warning:"))
-        ));
-    }
-
-    fn note(&self, message: &str) {
-        self.raw(&format!("{message}\n"));
-    }
-
-    fn prompt(&self, message: &str) {
-        self.raw(&self.painter.bold(message));
-    }
+    (report, stop.caught())
 }
 
 fn warn_skips(plan: &Plan, stderr: &Stderr) {
@@ -506,49 +350,6 @@ fn warn_skips(plan: &Plan, stderr: &Stderr) {
         stderr.warning(&warning);
         stderr.annotate(Level::Warning, Some(&change.location), &warning);
     }
-}
-
-/// Colour only on a terminal, never with `NO_COLOR` or `TERM=dumb`, unless forced by the flag.
-fn painter(choice: ColorChoice, terminal: bool) -> Painter {
-    let enabled = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            terminal
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
-        }
-    };
-    Painter { enabled }
-}
-
-/// The product on stdout. A closed pipe (`| head`) ends the process quietly, as ripgrep does.
-fn write_stdout(text: &str) {
-    let mut out = io::stdout().lock();
-    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if error.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("error: cannot write to stdout: {error}");
-        std::process::exit(1);
-    }
-}
-
-/// Writes beside the target and renames, so a reader never sees half a plan.
-fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn aws_options(aws: &Aws) -> AwsOptions {

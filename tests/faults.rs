@@ -197,9 +197,11 @@ fn access_denied_and_pending_verification_name_the_operation_and_arn() {
         errors.iter().any(|e| e.contains("PendingVerification")),
         "{errors:?}"
     );
-    for (error, config) in errors.iter().zip(&configs) {
+    for result in report["results"].as_array().unwrap() {
+        let arn = result["arn"].as_str().unwrap();
+        let error = result["error"].as_str().unwrap();
         assert!(
-            error.starts_with(&format!("UpdateIngestConfiguration {config} failed: ")),
+            error.starts_with(&format!("UpdateIngestConfiguration {arn} failed: ")),
             "{error}"
         );
     }

@@ -24,7 +24,12 @@ fn interrupted(signal: &str, expected_code: i32) {
             "2",
         ])
         .spawn();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Signal once updates are under way, however slowly this machine starts the process.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while world.calls().of("UpdateIngestConfiguration") < 3 {
+        assert!(std::time::Instant::now() < deadline, "apply never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let status = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
@@ -72,4 +77,37 @@ fn sigint_mid_apply_reports_every_item_and_exits_130() {
 #[test]
 fn sigterm_mid_apply_reports_every_item_and_exits_143() {
     interrupted("-TERM", 143);
+}
+
+#[test]
+fn a_signal_before_apply_ends_at_once_and_changes_nothing() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 3, &main);
+    // The read hangs: the signal arrives while planning.
+    world.delay("ListIngestConfigurations", 10_000, 1);
+    let child = world
+        .ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
+        .spawn();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while world.calls().of("ListIngestConfigurations") < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "planning never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let started = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let out = Output::of(child.wait_with_output().expect("ingestctl exits"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not wait for the read"
+    );
+    out.code(130)
+        .stderr_has("interrupted before any change: nothing was changed");
+    assert_eq!(world.calls().of("UpdateIngestConfiguration"), 0);
 }
