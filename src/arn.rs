@@ -99,8 +99,8 @@ impl Arn {
         if resource_type != kind.resource_type() {
             if resource_type == kind.other().resource_type() {
                 return Err(format!(
-                    "`{text}` is a {} ARN, but {} ARN is expected here",
-                    kind.other(),
+                    "`{text}` is {} ARN, but {} ARN is expected here",
+                    article(kind.other()),
                     article(kind)
                 ));
             }

@@ -21,6 +21,24 @@ pub const FORMAT_VERSION: u32 = 1;
 /// under 2 MiB, so anything this big is a mistake or an attack.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Deeper `[`/`{` nesting is refused before parsing: both YAML parsers revisit every open flow
+/// collection for each token, so 10,000 levels take a second and a 16 MiB file of `[` would
+/// take hours, while a valid file never nests more than three deep.
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// Problems reported from one load, as a compiler stops after its first screenfuls of errors.
+const MAX_PROBLEMS: usize = 100;
+
+/// Aliases beyond this are refused before expansion; a hand-written file uses a handful.
+const MAX_ALIASES: usize = 100;
+
+/// Messages quote the offending text; past this many characters its middle is left out, so a
+/// megabyte-long value cannot flood the terminal. Valid-length names and ARNs (128) stay whole.
+const MAX_EXCERPT_CHARS: usize = 160;
+
+/// The same for a whole message, in case the user's text holds the quote that ends an excerpt.
+const MAX_MESSAGE_CHARS: usize = 1_000;
+
 /// Everything the files declare, in file order, with the digest that ties a saved plan to them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Desired {
@@ -115,14 +133,30 @@ pub fn load(paths: &[PathBuf]) -> Result<Desired, Diagnostics> {
             Err(problem) => problems.extend(problem.0),
         }
     }
-    if problems.is_empty() {
-        problems.extend(duplicates(&desired.bindings));
-    }
+    let problems = if problems.is_empty() {
+        at_most(duplicates(&desired.bindings), MAX_PROBLEMS)
+    } else {
+        at_most(problems.into_iter(), MAX_PROBLEMS)
+    };
     if problems.is_empty() {
         Ok(desired)
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// The first `max` problems and a count of the rest, which are never built: a file that repeats
+/// one binding (or one alias) a million times would otherwise print hundreds of megabytes.
+fn at_most(mut problems: impl Iterator<Item = Diagnostic>, max: usize) -> Vec<Diagnostic> {
+    let mut shown: Vec<Diagnostic> = problems.by_ref().take(max).collect();
+    let rest = problems.count();
+    if rest > 0 {
+        shown.push(Diagnostic::new(
+            None,
+            format!("{rest} more problems not shown; fix these first"),
+        ));
+    }
+    shown
 }
 
 fn expand(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
@@ -204,6 +238,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagn
         )
         .into());
     }
+    check_structure(text, path)?;
     let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, path))?;
     if raw.version.0 != FORMAT_VERSION {
         let spans = locate(text);
@@ -278,36 +313,175 @@ fn at(path: &Arc<str>, position: Position) -> Location {
 }
 
 fn decode<'a>(bytes: &'a [u8], path: &Arc<str>) -> Result<&'a str, Diagnostics> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    // UTF-32 first: its little-endian mark begins with UTF-16's.
+    let foreign =
+        if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+            Some("UTF-32")
+        } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            Some("UTF-16")
+        } else {
+            None
+        };
+    if let Some(encoding) = foreign {
         return Err(Diagnostic::at(
             &Location::file(path),
-            "file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+            format!(
+                "file is {encoding} (it starts with a {encoding} byte-order mark): save it as UTF-8"
+            ),
         )
         .into());
     }
     // A UTF-8 byte-order mark is legal YAML and common from Windows editors.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = &bytes[..e.valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         // Only valid UTF-8 lies before the error, so this cannot fail.
-        let column = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
+        let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
         Diagnostic::at(
-            &Location::at(path, line, column),
+            &at(path, position_after(before)),
             format!(
                 "invalid UTF-8 (byte 0x{:02X}): desired-state files must be UTF-8",
                 bytes[e.valid_up_to()]
             ),
         )
-        .into()
-    })
+    })?;
+    // The parser refuses these too, but by character offset and without saying which.
+    if let Some((index, c)) = text.char_indices().find(|&(_, c)| !allowed_in_yaml(c)) {
+        let hint = if c == '\0' {
+            "; is the file UTF-16 without a byte-order mark, or not text at all?"
+        } else {
+            ""
+        };
+        return Err(Diagnostic::at(
+            &at(path, position_after(&text[..index])),
+            format!(
+                "control character U+{:04X} is not allowed in YAML{hint}",
+                u32::from(c)
+            ),
+        )
+        .into());
+    }
+    Ok(text)
+}
+
+/// YAML's printable characters (YAML 1.1 section 5.1, which the parser enforces).
+fn allowed_in_yaml(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The 1-based line and column of the character that follows `before`.
+fn position_after(before: &str) -> Position {
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// Refuses, before the parsers see them, `[`/`{` nested deeper than any valid file needs (the
+/// parsers slow down quadratically with the depth) and more aliases than any valid file needs
+/// (each is expanded in full, so a few kilobytes of `*a` can stand for millions of bindings). A
+/// cheap scan that skips comments and quoted strings: it only has to be exact for valid files,
+/// which never come near either limit.
+fn check_structure(text: &str, path: &Arc<str>) -> Result<(), Diagnostic> {
+    enum State {
+        Code,
+        Comment,
+        Single,
+        Double,
+    }
+    let mut state = State::Code;
+    let mut depth = 0usize;
+    let mut aliases = 0usize;
+    let mut previous = '\n';
+    let mut line = 1;
+    let mut column = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+        match state {
+            State::Comment if c == '\n' => state = State::Code,
+            State::Single if c == '\'' => {
+                // `''` is an escaped quote inside a single-quoted string.
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                    column += 1;
+                } else {
+                    state = State::Code;
+                }
+            }
+            State::Double if c == '\\' => {
+                if chars.next() == Some('\n') {
+                    line += 1;
+                    column = 0;
+                } else {
+                    column += 1;
+                }
+            }
+            State::Double if c == '"' => state = State::Code,
+            State::Code => {
+                // Indicators only count at the start of a token, not inside a plain scalar;
+                // inside `[` or `{` a plain scalar ends at the next one, so any `[` or `{` opens.
+                let token_start = previous.is_whitespace()
+                    || matches!(previous, '[' | '{' | ']' | '}' | ',' | ':' | '\'' | '"');
+                let opens = token_start || depth > 0;
+                match c {
+                    '#' if previous.is_whitespace() => state = State::Comment,
+                    '\'' if token_start => state = State::Single,
+                    '"' if token_start => state = State::Double,
+                    '[' | '{' if opens => {
+                        depth += 1;
+                        if depth > MAX_FLOW_DEPTH {
+                            return Err(Diagnostic::at(
+                                &Location::at(path, line, column),
+                                format!(
+                                    "`[`/`{{` nested more than {MAX_FLOW_DEPTH} levels deep; a \
+                                     desired-state file never needs more than 3"
+                                ),
+                            ));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    '*' if token_start => {
+                        aliases += 1;
+                        if aliases > MAX_ALIASES {
+                            return Err(Diagnostic::at(
+                                &Location::at(path, line, column),
+                                format!(
+                                    "more than {MAX_ALIASES} aliases (`*name`); each is expanded \
+                                     in full, and a desired-state file never needs this many"
+                                ),
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 /// Turns a parser error into a diagnostic whose location is ours, not part of the message.
 fn yaml_error(error: &serde_yaml::Error, text: &str, path: &Arc<str>) -> Diagnostics {
     let mut message = error.to_string();
-    let location = match error.location() {
+    if is_data_error(&message)
+        && let Some(syntax) = strict_syntax_error(text, path)
+    {
+        // The parser behind serde accepts some malformed YAML (a key indented one space too
+        // little or too much) and builds a different structure from it, so its complaint about
+        // that structure ("missing field `stage`") would send the user to the wrong place.
+        return syntax.into();
+    }
+    let mut location = match error.location() {
         Some(l) => {
             let suffix = format!(" at line {} column {}", l.line(), l.column());
             message = message.replacen(&suffix, "", 1);
@@ -315,37 +489,204 @@ fn yaml_error(error: &serde_yaml::Error, text: &str, path: &Arc<str>) -> Diagnos
         }
         None => Location::file(path),
     };
+    // serde's names for YAML's null and for a mapping key.
+    message = message
+        .replace("invalid type: unit value", "invalid type: null")
+        .replace("expected field identifier", "expected a key name");
     if message.contains("more than one document") {
         message = "file holds more than one YAML document (`---`); put one document in each file"
             .to_owned();
-    } else if error.location().is_some_and(|l| {
-        text.lines()
-            .nth(l.line().saturating_sub(1))
-            .is_some_and(|line| line.contains('\t'))
-    }) {
-        message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
+        if let Some(second) = second_document(text) {
+            location = at(path, second);
+        }
+    } else if let Some(key) = duplicate_field(&message) {
+        // serde points at the mapping; the second key is the one to delete or rename.
+        let keys = error
+            .location()
+            .map(|l| Position {
+                line: l.line(),
+                column: l.column(),
+            })
+            .and_then(|mapping| repeated_key(text, mapping, key));
+        if let Some((first, second)) = keys {
+            message = format!("{message}: set here and at {}; keep one", at(path, first));
+            location = at(path, second);
+        }
+    } else if error
+        .location()
+        .is_some_and(|l| line_has_tab(text, l.line()))
+    {
+        message.push_str(TAB_HINT);
     }
-    Diagnostic::at(&location, message).into()
+    Diagnostic::at(&location, elide(&message)).into()
+}
+
+/// Whether serde complains about the data (a type, a key, a value) rather than the syntax: its
+/// own messages, and ours, which it prefixes with the path of the value.
+fn is_data_error(message: &str) -> bool {
+    [
+        "invalid type: ",
+        "invalid value: ",
+        "invalid length ",
+        "missing field `",
+        "unknown field `",
+        "duplicate field `",
+        "version: ",
+        "region: ",
+        "bindings: ",
+        "bindings[",
+    ]
+    .iter()
+    .any(|start| message.starts_with(start))
+}
+
+/// The first syntax error a strict YAML 1.2 parser finds, if any.
+fn strict_syntax_error(text: &str, path: &Arc<str>) -> Option<Diagnostic> {
+    let error = Parser::new_from_str(text).find_map(Result::err)?;
+    let position = Position {
+        line: error.marker().line(),
+        column: error.marker().col() + 1,
+    };
+    let mut message = error.info().to_owned();
+    if line_has_tab(text, position.line) {
+        message.push_str(TAB_HINT);
+    }
+    Some(Diagnostic::at(&at(path, position), elide(&message)))
+}
+
+const TAB_HINT: &str = " (YAML does not allow tabs for indentation; use spaces)";
+
+fn line_has_tab(text: &str, line: usize) -> bool {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .is_some_and(|line| line.contains('\t'))
+}
+
+/// The key named by serde's "duplicate field `key`" message.
+fn duplicate_field(message: &str) -> Option<&str> {
+    let rest = &message[message.find("duplicate field `")? + "duplicate field `".len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
+/// Shortens every quoted excerpt of the user's text in a message (between backticks or double
+/// quotes) to its start and end, keeping the message's own words whole; a message that is still
+/// too long, as when the user's text holds a quote, keeps its start and end.
+fn elide(message: &str) -> String {
+    let chars: Vec<char> = message.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        out.push(c);
+        i += 1;
+        if (c == '`' || c == '"')
+            && let Some(length) = chars[i..].iter().position(|&d| d == c)
+        {
+            out.push_str(&shorten(&chars[i..i + length], MAX_EXCERPT_CHARS));
+            out.push(c);
+            i += length + 1;
+        }
+    }
+    let chars: Vec<char> = out.chars().collect();
+    shorten(&chars, MAX_MESSAGE_CHARS)
+}
+
+/// `text` whole if it has at most `max` characters, else its first 5/8 and last 1/4 of `max`.
+fn shorten(text: &[char], max: usize) -> String {
+    if text.len() <= max {
+        return text.iter().collect();
+    }
+    let head = max * 5 / 8;
+    let tail = max / 4;
+    format!(
+        "{}[… {} characters left out …]{}",
+        text[..head].iter().collect::<String>(),
+        text.len() - head - tail,
+        text[text.len() - tail..].iter().collect::<String>()
+    )
+}
+
+/// Where the second document of a multi-document file starts.
+fn second_document(text: &str) -> Option<Position> {
+    Parser::new_from_str(text)
+        .map_while(Result::ok)
+        .filter(|(event, _)| matches!(event, Event::DocumentStart(_)))
+        .nth(1)
+        .map(|(_, span)| Position {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        })
+}
+
+/// The first and second positions of `key` in the first mapping that starts at or after
+/// `mapping` (where serde reports a duplicate) and holds that key twice.
+fn repeated_key(text: &str, mapping: Position, key: &str) -> Option<(Position, Position)> {
+    struct Map {
+        wanted: bool,
+        expect_key: bool,
+        first: Option<Position>,
+    }
+    // `None` for a sequence, whose items are never keys.
+    let mut stack: Vec<Option<Map>> = Vec::new();
+    for (event, span) in Parser::new_from_str(text).map_while(Result::ok) {
+        let position = Position {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        };
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
+        );
+        if starts_node && let Some(Some(map)) = stack.last_mut() {
+            if map.expect_key
+                && map.wanted
+                && let Event::Scalar(value, ..) = &event
+                && value == key
+            {
+                match map.first {
+                    Some(first) => return Some((first, position)),
+                    None => map.first = Some(position),
+                }
+            }
+            map.expect_key = !map.expect_key;
+        }
+        match event {
+            Event::MappingStart(..) => stack.push(Some(Map {
+                wanted: position >= mapping,
+                expect_key: true,
+                first: None,
+            })),
+            Event::SequenceStart(..) => stack.push(None),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Two bindings of the same config (the same ARN, or the same name in the same region) are a
 /// contradiction the user must resolve; name-versus-ARN duplicates are found after resolution.
-fn duplicates(bindings: &[Binding]) -> Vec<Diagnostic> {
+fn duplicates(bindings: &[Binding]) -> impl Iterator<Item = Diagnostic> + '_ {
     let mut first: BTreeMap<(&Option<String>, &Ref), &Binding> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for binding in bindings {
+    bindings.iter().filter_map(move |binding| {
         let key = match &binding.config {
             // An ARN carries its region: the file's region does not change which config it is.
             Ref::Arn(_) => (&None, &binding.config),
             Ref::Name(_) => (&binding.region, &binding.config),
         };
-        if let Some(earlier) = first.get(&key) {
-            problems.push(bound_twice(&binding.config.to_string(), earlier, binding));
-        } else {
-            first.insert(key, binding);
+        match first.get(&key) {
+            Some(earlier) => Some(bound_twice(&binding.config.to_string(), earlier, binding)),
+            None => {
+                first.insert(key, binding);
+                None
+            }
         }
-    }
-    problems
+    })
 }
 
 /// The diagnostic for a config bound in two places.
@@ -361,7 +702,10 @@ pub(crate) fn bound_twice(config: &str, first: &Binding, second: &Binding) -> Di
 
 /// The file's top level, as serde reads it.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with `version: 1` and `bindings`"
+)]
 struct RawFile {
     version: Version,
     #[serde(default)]
@@ -370,7 +714,11 @@ struct RawFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "camelCase",
+    expecting = "a binding: a mapping with `ingestConfiguration` and `stage`"
+)]
 struct RawBinding {
     ingest_configuration: ConfigRef,
     stage: StageRef,
@@ -389,9 +737,11 @@ impl<'de> Deserialize<'de> for Version {
                 write!(f, "the format version, an integer ({FORMAT_VERSION})")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Version, E> {
-                u32::try_from(v)
-                    .map(Version)
-                    .map_err(|_| E::custom(format!("unsupported version {v}")))
+                u32::try_from(v).map(Version).map_err(|_| {
+                    E::custom(format!(
+                        "unsupported version {v}: this ingestctl reads version {FORMAT_VERSION}"
+                    ))
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Version, E> {
                 Err(E::custom(format!(
@@ -407,19 +757,30 @@ struct Region(String);
 
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if valid {
-            Ok(Region(text))
-        } else {
-            Err(de::Error::custom(format!(
-                "`{}` is not a region name (such as us-east-1)",
-                text.escape_debug()
-            )))
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Region;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a region name (such as us-east-1)")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Region, E> {
+                let valid = !text.is_empty()
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if valid {
+                    Ok(Region(text.to_owned()))
+                } else {
+                    Err(E::custom(format!(
+                        "`{}` is not a region name (such as us-east-1)",
+                        text.escape_debug()
+                    )))
+                }
+            }
         }
+        // A visitor, not `String::deserialize` and a check after it: an error raised inside the
+        // visitor gets the value's position, and `region: 42` is a type error, not a region.
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -438,8 +799,15 @@ impl<'de> Deserialize<'de> for ConfigRef {
                     .map(ConfigRef)
                     .map_err(E::custom)
             }
+            fn visit_unit<E: de::Error>(self) -> Result<ConfigRef, E> {
+                Err(E::custom(
+                    "is null: give the ARN or name of an ingest configuration (only `stage` may be null)",
+                ))
+            }
         }
-        deserializer.deserialize_str(V)
+        // `deserialize_any`, as for `stage`: `true`, `42` and `null` are YAML types, not names
+        // (`deserialize_str` would take them as the names "true", "42" and "null").
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -632,6 +1000,20 @@ mod tests {
     }
 
     #[test]
+    fn aliases_beyond_the_limit_are_refused_before_expansion() {
+        let mut text =
+            String::from("version: 1\nbindings:\n  - &b {ingestConfiguration: a, stage: null}\n");
+        text.push_str(&"  - *b\n".repeat(2_000_000));
+        let err = parse_str(&text).unwrap_err();
+        assert!(
+            err.starts_with("bindings.yaml:104:5: more than 100 aliases"),
+            "{err}"
+        );
+        // A few aliases are fine.
+        assert!(parse_str("version: 1\nregion: &r us-east-1\nbindings:\n  - {ingestConfiguration: a, stage: *r}\n").is_ok());
+    }
+
+    #[test]
     fn missing_stage_is_an_error_not_a_detach() {
         let err = parse_str("version: 1\nbindings:\n  - ingestConfiguration: a\n").unwrap_err();
         assert_eq!(err, "bindings.yaml:3:5: bindings[0]: missing field `stage`");
@@ -725,7 +1107,7 @@ mod tests {
             "version: 1\nbindings:\n  - ingestConfiguration: {CONFIG}\n    stage: null\n  - ingestConfiguration: {CONFIG}\n    stage: {STAGE}\n"
         );
         let bindings = parse_str(&text).unwrap();
-        let problems = duplicates(&bindings);
+        let problems: Vec<Diagnostic> = duplicates(&bindings).collect();
         assert_eq!(problems.len(), 1);
         let message = problems[0].to_string();
         assert!(message.starts_with("bindings.yaml:5:26:"), "{message}");
@@ -749,6 +1131,185 @@ mod tests {
                 column: line.find("*x").unwrap() + 1
             })
         );
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_the_second_and_name_the_first() {
+        let err = parse_str("# header\nversion: 1\nversion: 1\nbindings: []\n").unwrap_err();
+        assert_eq!(
+            err,
+            "bindings.yaml:3:1: duplicate field `version`: set here and at bindings.yaml:2:1; keep one"
+        );
+        let err = parse_str("version: 1\nbindings:\n  - stage: a\n    stage: b\n").unwrap_err();
+        assert!(err.starts_with("bindings.yaml:4:5: bindings[0]: duplicate field `stage`: set here and at bindings.yaml:3:5"), "{err}");
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_the_parsers_see_it() {
+        // A million levels would keep either YAML parser busy for hours.
+        let text = format!("version: 1\nbindings: {}\n", "[".repeat(1_000_000));
+        let err = parse_str(&text).unwrap_err();
+        assert_eq!(
+            err,
+            "bindings.yaml:2:75: `[`/`{` nested more than 64 levels deep; a desired-state file never needs more than 3"
+        );
+    }
+
+    #[test]
+    fn brackets_in_comments_and_quotes_are_not_nesting() {
+        let brackets = "[".repeat(100);
+        let text = format!("# {brackets}\nversion: 1\nbindings: [] # {brackets}\n");
+        assert!(parse_str(&text).unwrap().is_empty());
+        let text = format!(
+            "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: 'it''s {brackets}'\n"
+        );
+        assert!(
+            parse_str(&text)
+                .unwrap_err()
+                .contains("neither an ARN nor a valid stage name")
+        );
+    }
+
+    #[test]
+    fn control_characters_are_located_and_named() {
+        let err = parse(b"version: 1\nbindings: []\x1b\n", &Arc::from("x.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "x.yaml:2:13: control character U+001B is not allowed in YAML"
+        );
+    }
+
+    #[test]
+    fn a_misindented_key_is_a_syntax_error_not_a_missing_field() {
+        // The lenient parser reads this as a binding without `stage`.
+        let err = parse_str("version: 1\nbindings:\n  - ingestConfiguration: a\n   stage: b\n")
+            .unwrap_err();
+        assert!(err.starts_with("bindings.yaml:4:4: "), "{err}");
+        assert!(!err.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn long_quoted_text_is_shortened_in_messages() {
+        let text = format!("version: 1\nbindings: \"{}\"\n", "z".repeat(100_000));
+        let err = parse_str(&text).unwrap_err();
+        assert!(err.len() < 400, "{err}");
+        assert!(err.contains("[… 99860 characters left out …]"), "{err}");
+        assert!(err.ends_with("\", expected a sequence"), "{err}");
+    }
+
+    #[test]
+    fn problems_past_the_limit_are_counted_not_built() {
+        let problem = || Diagnostic::new(None, "p");
+        assert_eq!(at_most(std::iter::repeat_with(problem).take(3), 5).len(), 3);
+        let shown = at_most(std::iter::repeat_with(problem).take(1_000_000), 5);
+        assert_eq!(shown.len(), 6);
+        assert_eq!(
+            shown[5].message,
+            "999995 more problems not shown; fix these first"
+        );
+    }
+
+    #[test]
+    fn yaml_types_are_not_config_names() {
+        for value in ["42", "true", "1e3", "null", "~", ""] {
+            let text =
+                format!("version: 1\nbindings:\n  - ingestConfiguration: {value}\n    stage: s\n");
+            let err = parse_str(&text).unwrap_err();
+            assert!(err.starts_with("bindings.yaml:3:2"), "{value}: {err}");
+        }
+        let text = "version: 1\nbindings:\n  - ingestConfiguration: \"42\"\n    stage: s\n";
+        assert_eq!(parse_str(text).unwrap()[0].config, Ref::Name("42".into()));
+    }
+
+    /// Valid documents in the shapes people write, for the mutation test to start from.
+    const SEEDS: &[&str] = &[
+        "version: 1\nregion: us-east-1\nbindings:\n  - ingestConfiguration: arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbCdEf123456\n    stage: arn:aws:ivs:us-east-1:123456789012:stage/XyZ789012345\n  - ingestConfiguration: studio-b\n    stage: null\n    redundantIngest: true\n",
+        "{version: 1, bindings: [&x {ingestConfiguration: a, stage: b}, *x]}\n",
+        "\u{feff}# comment\nversion: 1\nbindings: []\n",
+        "---\nversion: 1\nbindings:\n- {ingestConfiguration: 'a', stage: \"b\"}\n...\n",
+    ];
+
+    /// Bytes that mean something to YAML, to UTF-8 or to the loader.
+    const SPECIAL: &[u8] = b"[]{}:,-?#&*!|>'\"%@`\t\n\r \\\0\xEF\xBB\xBF\xFF\xFE\xC3";
+
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Insert(proptest::sample::Index, u8),
+        Replace(proptest::sample::Index, u8),
+        Delete(proptest::sample::Index, usize),
+        /// Copies a slice to elsewhere: repeated keys, deeper nesting, stray anchors.
+        Copy(proptest::sample::Index, usize, proptest::sample::Index),
+    }
+
+    fn byte() -> impl proptest::strategy::Strategy<Value = u8> {
+        use proptest::prelude::*;
+        prop_oneof![any::<u8>(), proptest::sample::select(SPECIAL)]
+    }
+
+    fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (any::<proptest::sample::Index>(), byte()).prop_map(|(at, b)| Edit::Insert(at, b)),
+            (any::<proptest::sample::Index>(), byte()).prop_map(|(at, b)| Edit::Replace(at, b)),
+            (any::<proptest::sample::Index>(), 1..16usize).prop_map(|(at, n)| Edit::Delete(at, n)),
+            (
+                any::<proptest::sample::Index>(),
+                1..64usize,
+                any::<proptest::sample::Index>()
+            )
+                .prop_map(|(from, n, to)| Edit::Copy(from, n, to)),
+        ]
+    }
+
+    fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+        for edit in edits {
+            let len = bytes.len();
+            match edit {
+                Edit::Insert(at, b) => bytes.insert(at.index(len + 1), *b),
+                Edit::Replace(at, b) if len > 0 => bytes[at.index(len)] = *b,
+                Edit::Delete(at, n) if len > 0 => {
+                    let start = at.index(len);
+                    bytes.drain(start..(start + n).min(len));
+                }
+                Edit::Copy(from, n, to) if len > 0 => {
+                    let start = from.index(len);
+                    let slice = bytes[start..(start + n).min(len)].to_vec();
+                    let to = to.index(len + 1);
+                    bytes.splice(to..to, slice);
+                }
+                _ => {}
+            }
+        }
+        bytes
+    }
+
+    /// Whatever the bytes, `parse` returns: a panic would kill `ingestctl` with a stack trace.
+    fn parse_returns(bytes: &[u8]) -> Result<(), proptest::test_runner::TestCaseError> {
+        if let Err(problems) = parse(bytes, &Arc::from("fuzz.yaml")) {
+            proptest::prop_assert!(!problems.0.is_empty());
+            proptest::prop_assert!(!problems.to_string().is_empty());
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_on_random_bytes(
+            bytes in proptest::collection::vec(byte(), 0..512)
+        ) {
+            parse_returns(&bytes)?;
+        }
+
+        #[test]
+        fn parse_never_panics_on_mutated_valid_documents(
+            seed in proptest::sample::select(SEEDS),
+            edits in proptest::collection::vec(edit(), 1..8)
+        ) {
+            proptest::prop_assert!(parse(seed.as_bytes(), &Arc::from("seed.yaml")).is_ok());
+            parse_returns(&apply(seed.as_bytes().to_vec(), &edits))?;
+        }
     }
 
     #[test]

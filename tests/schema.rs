@@ -146,3 +146,57 @@ fn schema_and_loader_agree_on_good_and_bad_files() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Bad inputs whose fault lies beyond what a JSON Schema can express: the schema accepts them,
+/// and the loader must still refuse them, for the reason given.
+const LOADER_ONLY: &[(&str, &str)] = &[
+    (
+        "arn-cross-region.yaml",
+        "a stage in another region than its config",
+    ),
+    (
+        "bound-twice-in-one-file.yaml",
+        "the same config bound twice",
+    ),
+    (
+        "alias-repeated-binding.yaml",
+        "too many aliases; their expansion is valid JSON",
+    ),
+    (
+        "type-version-float.yaml",
+        "JSON Schema cannot tell `1.0` from `1`; the loader wants an integer",
+    ),
+];
+
+/// Every bad-input file: the schema rejects it, or it cannot even be read as YAML, or its fault
+/// is one only the loader can see (listed above). The loader rejects all of them (tests/bad_input.rs).
+#[test]
+fn schema_rejects_every_bad_input_file_it_can_judge() {
+    let validator = schema();
+    let corpus = root().join("tests/bad-input");
+    let mut problems = Vec::new();
+    let mut judged = 0;
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() || !name.ends_with(".yaml") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let json = std::str::from_utf8(&bytes).ok().and_then(as_json);
+        let accepted = json.as_ref().is_some_and(|json| validator.is_valid(json));
+        let loader_only = LOADER_ONLY.iter().any(|(case, _)| *case == name);
+        if json.is_some() {
+            judged += 1;
+        }
+        match (accepted, loader_only) {
+            (true, false) => problems.push(format!("{name}: the schema accepts it")),
+            (false, true) => problems.push(format!(
+                "{name}: listed as loader-only, but the schema rejects it"
+            )),
+            _ => {}
+        }
+    }
+    assert!(judged >= 30, "only {judged} files were readable as YAML");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
