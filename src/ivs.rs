@@ -2,7 +2,7 @@
 //! errors to ours. Stream keys stop here: no SDK response leaves this module.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -13,6 +13,7 @@ use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkE
 
 use crate::api::{Api, ApiError, ErrorKind, Operation, Update};
 use crate::live::{LiveConfig, LiveStage, State};
+use crate::token_bucket::TokenBucket;
 
 /// How to reach AWS, from flags; the environment and profile fill in the rest.
 #[derive(Clone, Debug, Default)]
@@ -28,10 +29,18 @@ pub struct AwsOptions {
 /// than the SDK's 3, so a burst of throttling never loses an update.
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
-/// IVS Real-Time through the AWS SDK, with one client per region.
+/// The most a list page may hold, so N resources take ceil(N/100) calls.
+const PAGE_SIZE: i32 = 100;
+
+/// Each list operation's quota per account and region; it cannot be raised.
+const READ_TPS: f64 = 5.0;
+
+/// IVS Real-Time through the AWS SDK, with one client per region and the list calls of each
+/// region paced under their quota (updates are paced by apply, which owns `--max-tps`).
 pub struct Ivs {
     base: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
+    buckets: Mutex<HashMap<(String, Operation), Arc<TokenBucket>>>,
 }
 
 impl Ivs {
@@ -65,7 +74,17 @@ impl Ivs {
         Ivs {
             base: loader.load().await,
             clients: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn bucket(&self, region: &str, operation: Operation) -> Arc<TokenBucket> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(
+            buckets
+                .entry((region.to_owned(), operation))
+                .or_insert_with(|| Arc::new(TokenBucket::new(READ_TPS))),
+        )
     }
 
     fn client(&self, region: &str) -> Client {
@@ -90,16 +109,19 @@ impl Api for Ivs {
 
     async fn list_configs(&self, region: &str) -> Result<Vec<LiveConfig>, ApiError> {
         let client = self.client(region);
-        let mut pages = client
-            .list_ingest_configurations()
-            .max_results(100)
-            .into_paginator()
-            .send();
+        let bucket = self.bucket(region, Operation::ListIngestConfigurations);
         let mut configs = Vec::new();
+        let mut token: Option<String> = None;
         tracing::debug!(region, "listing ingest configurations");
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|e| api_error(Operation::ListIngestConfigurations, region, None, e))?;
+        loop {
+            bucket.acquire().await;
+            let page = client
+                .list_ingest_configurations()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| api_error(Operation::ListIngestConfigurations, region, None, e))?;
             configs.extend(
                 page.ingest_configurations()
                     .iter()
@@ -111,6 +133,13 @@ impl Api for Ivs {
                         redundant_ingest: summary.redundant_ingest(),
                     }),
             );
+            token = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
         }
         tracing::info!(
             region,
@@ -122,19 +151,30 @@ impl Api for Ivs {
 
     async fn list_stages(&self, region: &str) -> Result<Vec<LiveStage>, ApiError> {
         let client = self.client(region);
-        let mut pages = client
-            .list_stages()
-            .max_results(100)
-            .into_paginator()
-            .send();
+        let bucket = self.bucket(region, Operation::ListStages);
         let mut stages = Vec::new();
+        let mut token: Option<String> = None;
         tracing::debug!(region, "listing stages");
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error(Operation::ListStages, region, None, e))?;
+        loop {
+            bucket.acquire().await;
+            let page = client
+                .list_stages()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| api_error(Operation::ListStages, region, None, e))?;
             stages.extend(page.stages().iter().map(|stage| LiveStage {
                 arn: stage.arn().to_owned(),
                 name: stage.name().filter(|n| !n.is_empty()).map(str::to_owned),
             }));
+            token = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
         }
         tracing::info!(region, count = stages.len(), "listed stages");
         Ok(stages)

@@ -18,3 +18,4 @@ pub mod render;
 pub mod run;
 pub mod saved_plan;
 pub mod signal;
+mod token_bucket;

@@ -48,6 +48,33 @@ impl World {
         }
     }
 
+    /// Stops the emulator and starts it again from its state file (which `with` must have set)
+    /// with a new configuration: seed freely, then measure under a rate limit.
+    pub fn restart(&mut self, adjust: impl FnOnce(&mut Config)) {
+        let mut config = Config::ephemeral();
+        config.state_file = Some(self.dir.path().join("emulator-state.json"));
+        config.max_ingest_configurations = 10_000;
+        adjust(&mut config);
+        let old = std::mem::replace(
+            &mut self.emulator,
+            Emulator::spawn(config).expect("the emulator restarts"),
+        );
+        old.shutdown();
+        self.clients.clear();
+    }
+
+    /// A world whose emulator persists its state, so it can be restarted with other limits.
+    pub fn persistent() -> World {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let state = dir.path().join("emulator-state.json");
+        let mut world = World::with(|c| {
+            c.state_file = Some(state);
+            c.max_ingest_configurations = 10_000;
+        });
+        world.dir = dir;
+        world
+    }
+
     fn client(&mut self, region: &str) -> Client {
         if !self.clients.contains_key(region) {
             let config = self.runtime.block_on(
