@@ -2,6 +2,7 @@
 //! errors to ours. Stream keys stop here: no SDK response leaves this module.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -109,38 +110,28 @@ impl Api for Ivs {
 
     async fn list_configs(&self, region: &str) -> Result<Vec<LiveConfig>, ApiError> {
         let client = self.client(region);
-        let bucket = self.bucket(region, Operation::ListIngestConfigurations);
-        let mut configs = Vec::new();
-        let mut token: Option<String> = None;
-        tracing::debug!(region, "listing ingest configurations");
-        loop {
-            bucket.acquire().await;
+        let operation = Operation::ListIngestConfigurations;
+        let configs = paginate(&self.bucket(region, operation), |token| async {
             let page = client
                 .list_ingest_configurations()
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| api_error(Operation::ListIngestConfigurations, region, None, e))?;
-            configs.extend(
-                page.ingest_configurations()
-                    .iter()
-                    .map(|summary| LiveConfig {
-                        arn: summary.arn().to_owned(),
-                        name: summary.name().filter(|n| !n.is_empty()).map(str::to_owned),
-                        stage_arn: summary.stage_arn().to_owned(),
-                        state: State::parse(summary.state().as_str()),
-                        redundant_ingest: summary.redundant_ingest(),
-                    }),
-            );
-            token = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+                .map_err(|e| api_error(operation, region, None, e))?;
+            let configs = page
+                .ingest_configurations()
+                .iter()
+                .map(|summary| LiveConfig {
+                    arn: summary.arn().to_owned(),
+                    name: non_empty(summary.name()),
+                    stage_arn: summary.stage_arn().to_owned(),
+                    state: State::parse(summary.state().as_str()),
+                    redundant_ingest: summary.redundant_ingest(),
+                });
+            Ok((configs.collect(), non_empty(page.next_token())))
+        })
+        .await?;
         tracing::info!(
             region,
             count = configs.len(),
@@ -151,31 +142,22 @@ impl Api for Ivs {
 
     async fn list_stages(&self, region: &str) -> Result<Vec<LiveStage>, ApiError> {
         let client = self.client(region);
-        let bucket = self.bucket(region, Operation::ListStages);
-        let mut stages = Vec::new();
-        let mut token: Option<String> = None;
-        tracing::debug!(region, "listing stages");
-        loop {
-            bucket.acquire().await;
+        let operation = Operation::ListStages;
+        let stages = paginate(&self.bucket(region, operation), |token| async {
             let page = client
                 .list_stages()
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| api_error(Operation::ListStages, region, None, e))?;
-            stages.extend(page.stages().iter().map(|stage| LiveStage {
+                .map_err(|e| api_error(operation, region, None, e))?;
+            let stages = page.stages().iter().map(|stage| LiveStage {
                 arn: stage.arn().to_owned(),
-                name: stage.name().filter(|n| !n.is_empty()).map(str::to_owned),
-            }));
-            token = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+                name: non_empty(stage.name()),
+            });
+            Ok((stages.collect(), non_empty(page.next_token())))
+        })
+        .await?;
         tracing::info!(region, count = stages.len(), "listed stages");
         Ok(stages)
     }
@@ -205,6 +187,30 @@ impl Api for Ivs {
                 )
             })
     }
+}
+
+/// Fetches pages one after another, each when the bucket allows, until no next token comes.
+async fn paginate<T, F, Fut>(bucket: &TokenBucket, mut fetch: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        bucket.acquire().await;
+        let (page, next) = fetch(token).await?;
+        items.extend(page);
+        match next {
+            Some(next) => token = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// The service may send an empty string where it means "none".
+fn non_empty(text: Option<&str>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 /// Maps an SDK error to ours from its code and message only; raw responses are never looked at.

@@ -1,6 +1,6 @@
 //! `ingestctl apply -f`: confirmation, updates, skips, failures, idempotence and exit codes.
 
-use crate::support::{World, bindings_yaml};
+use crate::support::{World, bindings_yaml, drifted};
 
 #[test]
 fn apply_updates_drifted_configs_and_a_second_apply_writes_nothing() {
@@ -98,14 +98,7 @@ fn conflict_during_apply_is_a_skip_not_a_failure() {
     world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
     world.fault("UpdateIngestConfiguration", "ConflictException", 1);
     world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-        ])
+        .apply_json(&[])
         .run()
         .code(0)
         .stderr_has("skipped: it went ACTIVE after planning");
@@ -115,28 +108,10 @@ fn conflict_during_apply_is_a_skip_not_a_failure() {
 fn a_failed_item_does_not_stop_the_others_and_a_rerun_converges() {
     let mut world = World::new();
     let main = world.stage("main");
-    let configs: Vec<String> = (0..4)
-        .map(|i| world.config(&format!("c{i}"), None))
-        .collect();
-    let bindings: Vec<(&str, Option<&str>)> = configs
-        .iter()
-        .map(|c| (c.as_str(), Some(main.as_str())))
-        .collect();
-    world.file("b.yaml", &bindings_yaml(&bindings));
+    drifted(&mut world, 4, &main);
     // Access denied is not retried: exactly one item fails.
     world.fault("UpdateIngestConfiguration", "AccessDeniedException", 1);
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--parallelism",
-            "1",
-        ])
-        .run();
+    let out = world.apply_json(&["--parallelism", "1"]).run();
     out.code(1).stderr_has(
         "UpdateIngestConfiguration arn:aws:ivs:us-east-1:123456789012:ingest-configuration/",
     );
@@ -177,16 +152,7 @@ fn apply_json_reports_every_item() {
         "b.yaml",
         &bindings_yaml(&[(&a, Some(&main)), (&b, Some(&main))]),
     );
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-        ])
-        .run();
+    let out = world.apply_json(&[]).run();
     out.code(0).leaks_none_of(&world.stream_keys);
     let json = out.json();
     assert_eq!(json["format_version"], "1");

@@ -36,16 +36,7 @@ fn throttling_bursts_on_list_and_update_are_retried_and_lose_nothing() {
     world.fault("ListIngestConfigurations", "ThrottlingException", 2);
     world.fault("UpdateIngestConfiguration", "ThrottlingException", 3);
     let before = world.calls();
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-        ])
-        .run();
+    let out = world.apply_json(&[]).run();
     out.code(0);
     let report = out.json();
     assert_eq!(report["summary"]["updated"], 5);
@@ -70,16 +61,7 @@ fn internal_errors_on_list_and_update_are_retried() {
     let configs = drifted(&mut world, 3, &main);
     world.fault("ListIngestConfigurations", "InternalServerException", 1);
     world.fault("UpdateIngestConfiguration", "InternalServerException", 2);
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-        ])
-        .run();
+    let out = world.apply_json(&[]).run();
     out.code(0);
     let report = out.json();
     assert_eq!(report["summary"]["updated"], 3);
@@ -93,18 +75,7 @@ fn persistent_server_errors_fail_the_item_and_the_rerun_converges() {
     let configs = drifted(&mut world, 3, &main);
     // More failures than attempts (5): the first item fails for good, the rest go through.
     world.fault("UpdateIngestConfiguration", "InternalServerException", 5);
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--parallelism",
-            "1",
-        ])
-        .run();
+    let out = world.apply_json(&["--parallelism", "1"]).run();
     out.code(1).stderr_has("InternalServerException");
     let report = out.json();
     assert_eq!(report["summary"]["failed"], 1);
@@ -120,18 +91,7 @@ fn a_call_held_past_the_timeout_fails_that_item_only() {
     world.delay("UpdateIngestConfiguration", 5000, 1);
     let started = Instant::now();
     let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--timeout",
-            "1s",
-            "--parallelism",
-            "1",
-        ])
+        .apply_json(&["--timeout", "1s", "--parallelism", "1"])
         .run();
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -168,18 +128,7 @@ fn access_denied_and_pending_verification_name_the_operation_and_arn() {
     let configs = drifted(&mut world, 2, &main);
     world.fault("UpdateIngestConfiguration", "AccessDeniedException", 1);
     world.fault("UpdateIngestConfiguration", "PendingVerification", 1);
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--parallelism",
-            "1",
-        ])
-        .run();
+    let out = world.apply_json(&["--parallelism", "1"]).run();
     out.code(1);
     let report = out.json();
     let errors: Vec<&str> = report["results"]

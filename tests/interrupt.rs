@@ -11,18 +11,7 @@ fn interrupted(signal: &str, expected_code: i32) {
     let main = world.stage("main");
     let configs = drifted(&mut world, 20, &main);
     let child = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--max-tps",
-            "4",
-            "--parallelism",
-            "2",
-        ])
+        .apply_json(&["--max-tps", "4", "--parallelism", "2"])
         .spawn();
     // Signal once updates are under way, however slowly this machine starts the process.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

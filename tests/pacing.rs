@@ -2,16 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{World, bindings_yaml};
+use crate::support::{World, bound_to, drifted};
 
 #[test]
 fn plan_over_250_configs_makes_exactly_3_list_calls() {
     let mut world = World::with(|c| c.max_ingest_configurations = 1000);
-    let configs: Vec<String> = (0..250)
-        .map(|i| world.config(&format!("c{i}"), None))
-        .collect();
-    let bindings: Vec<(&str, Option<&str>)> = configs.iter().map(|c| (c.as_str(), None)).collect();
-    world.file("b.yaml", &bindings_yaml(&bindings));
+    bound_to(&mut world, 250, None);
     let before = world.calls();
     world
         .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
@@ -49,30 +45,12 @@ fn stages_named_by_name_are_listed_in_pages_of_100() {
 fn apply_paces_updates_under_the_service_limit() {
     let mut world = World::with(|c| c.rate_limit_tps = Some(5.0));
     let main = world.stage("main");
-    let configs: Vec<String> = (0..15)
-        .map(|i| world.config(&format!("c{i}"), None))
-        .collect();
-    let bindings: Vec<(&str, Option<&str>)> = configs
-        .iter()
-        .map(|c| (c.as_str(), Some(main.as_str())))
-        .collect();
-    world.file("b.yaml", &bindings_yaml(&bindings));
+    drifted(&mut world, 15, &main);
     // Creating the configs spent the create bucket, not the update one; let the list bucket refill.
     std::thread::sleep(Duration::from_millis(1200));
     let before = world.calls();
     let started = Instant::now();
-    let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--max-tps",
-            "5",
-        ])
-        .run();
+    let out = world.apply_json(&["--max-tps", "5"]).run();
     let elapsed = started.elapsed();
     out.code(0);
     assert_eq!(out.json()["summary"]["updated"], 15);
@@ -90,29 +68,11 @@ fn apply_paces_updates_under_the_service_limit() {
 fn throttling_never_loses_an_update() {
     let mut world = World::with(|c| c.rate_limit_tps = Some(5.0));
     let main = world.stage("main");
-    let configs: Vec<String> = (0..20)
-        .map(|i| world.config(&format!("c{i}"), None))
-        .collect();
-    let bindings: Vec<(&str, Option<&str>)> = configs
-        .iter()
-        .map(|c| (c.as_str(), Some(main.as_str())))
-        .collect();
-    world.file("b.yaml", &bindings_yaml(&bindings));
+    drifted(&mut world, 20, &main);
     std::thread::sleep(Duration::from_millis(1200));
     // Ten times the quota, all at once: the service throttles and the SDK retries.
     let out = world
-        .ingestctl([
-            "apply",
-            "-f",
-            "b.yaml",
-            "--auto-approve",
-            "--format",
-            "json",
-            "--max-tps",
-            "50",
-            "--parallelism",
-            "20",
-        ])
+        .apply_json(&["--max-tps", "50", "--parallelism", "20"])
         .run();
     out.code(0);
     assert_eq!(out.json()["summary"]["updated"], 20);
@@ -130,11 +90,7 @@ fn throttling_never_loses_an_update() {
 #[test]
 fn list_pages_are_paced_under_the_quota_and_never_throttled() {
     let mut world = World::persistent();
-    let configs: Vec<String> = (0..700)
-        .map(|i| world.config(&format!("c{i}"), None))
-        .collect();
-    let bindings: Vec<(&str, Option<&str>)> = configs.iter().map(|c| (c.as_str(), None)).collect();
-    world.file("b.yaml", &bindings_yaml(&bindings));
+    bound_to(&mut world, 700, None);
     world.restart(|c| c.rate_limit_tps = Some(5.0));
     // Seven pages: unpaced, the sixth and seventh would follow the first five at once.
     world

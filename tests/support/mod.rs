@@ -251,6 +251,21 @@ impl World {
         self.run(env!("CARGO_BIN_EXE_ingestctl"), &args)
     }
 
+    /// `ingestctl apply -f b.yaml --auto-approve --format json` and `extra`: the run most fault
+    /// tests make.
+    pub fn apply_json(&self, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        self.ingestctl(args)
+    }
+
     /// The real binary with a pseudo-terminal for stdin and stdout (through util-linux
     /// `script`), so it behaves as it would for a person at a keyboard.
     pub fn ingestctl_in_terminal(&self, args: &[&str]) -> Run {
@@ -459,15 +474,20 @@ impl Calls {
     }
 }
 
-/// `count` configs named `c0`, `c1`, … attached to no stage, and a file binding all to `stage`.
-pub fn drifted(world: &mut World, count: usize, stage: &str) -> Vec<String> {
+/// `count` configs named `c0`, `c1`, … attached to no stage, and a file `b.yaml` binding them
+/// all to `stage` (`None`: to no stage, so already in sync).
+pub fn bound_to(world: &mut World, count: usize, stage: Option<&str>) -> Vec<String> {
     let configs: Vec<String> = (0..count)
         .map(|i| world.config(&format!("c{i}"), None))
         .collect();
-    let bindings: Vec<(&str, Option<&str>)> =
-        configs.iter().map(|c| (c.as_str(), Some(stage))).collect();
+    let bindings: Vec<(&str, Option<&str>)> = configs.iter().map(|c| (c.as_str(), stage)).collect();
     world.file("b.yaml", &bindings_yaml(&bindings));
     configs
+}
+
+/// `count` configs attached to no stage, and `b.yaml` binding them all to `stage`.
+pub fn drifted(world: &mut World, count: usize, stage: &str) -> Vec<String> {
+    bound_to(world, count, Some(stage))
 }
 
 /// A desired-state file from `(config, stage)` pairs; `None` for `stage: null`.
