@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::apply::{ItemResult, Outcome, Progress};
+use crate::apply::{ItemResult, Progress};
 use crate::console::Stderr;
 
 /// Progress for long applies: a line redrawn in place on a terminal, a line every few seconds in
@@ -39,12 +39,12 @@ impl<'a> StderrProgress<'a> {
 }
 
 impl Progress for StderrProgress<'_> {
-    fn finished(&self, _: usize, _: usize, result: &ItemResult) {
-        if matches!(result.outcome, Outcome::Unchanged) || self.updates == 0 {
+    fn finished(&self, done: usize, total: usize, _: &ItemResult) {
+        if self.updates == 0 {
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        last.1 += 1;
+        last.1 = done;
         let now = Instant::now();
         let elapsed = now.duration_since(self.started);
         let every = if self.stderr.terminal {
@@ -56,16 +56,59 @@ impl Progress for StderrProgress<'_> {
             return;
         }
         last.0 = now;
-        let line = format!(
-            "applying: {}/{} done after {:.0}s",
-            last.1.min(self.updates),
-            self.updates,
-            elapsed.as_secs_f64()
-        );
         if self.stderr.terminal {
-            self.stderr.raw(&format!("\r\x1b[2K{line}"));
+            self.stderr
+                .raw(&format!("\r\x1b[2K{}", bar(done, total, elapsed)));
         } else {
-            self.stderr.raw(&format!("{line}\n"));
+            self.stderr
+                .raw(&format!("{}\n", line(done, total, elapsed)));
         }
+    }
+}
+
+/// A log line: `applying: 40/100 items done after 8s`.
+fn line(done: usize, total: usize, elapsed: Duration) -> String {
+    format!(
+        "applying: {done}/{total} items done after {:.0}s",
+        elapsed.as_secs_f64()
+    )
+}
+
+/// A terminal bar: `applying [########------------]  40/100  8s`.
+fn bar(done: usize, total: usize, elapsed: Duration) -> String {
+    const WIDTH: usize = 30;
+    let filled = (done * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH)
+        .min(WIDTH);
+    format!(
+        "applying [{}{}] {done:>w$}/{total}  {:.0}s",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled),
+        elapsed.as_secs_f64(),
+        w = total.to_string().len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_count_items_and_seconds() {
+        assert_eq!(
+            line(40, 100, Duration::from_millis(8_200)),
+            "applying: 40/100 items done after 8s"
+        );
+    }
+
+    #[test]
+    fn bars_fill_in_proportion() {
+        assert_eq!(
+            bar(40, 100, Duration::from_secs(8)),
+            "applying [############------------------]  40/100  8s"
+        );
+        assert!(bar(100, 100, Duration::ZERO).contains(&"#".repeat(30)));
+        assert!(bar(0, 0, Duration::ZERO).contains(&"#".repeat(30)));
     }
 }

@@ -315,6 +315,12 @@ fn endpoint_flag_beats_the_environment() {
         .env("AWS_ENDPOINT_URL", &url)
         .run()
         .code(0);
+    // The service-specific variable beats the generic one.
+    world
+        .ingestctl(["plan", "-f", "b.yaml", "--timeout", "5s"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .run()
+        .code(0);
 }
 
 #[test]
