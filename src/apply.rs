@@ -185,21 +185,26 @@ pub async fn apply(
                 .map(|change| {
                     let mut stop = stop.clone();
                     async move {
-                        let outcome = if *stop.borrow() {
+                        let permit = if *stop.borrow() {
                             None
                         } else {
                             tokio::select! {
-                                () = bucket.acquire() => Some(()),
+                                permit = bucket.acquire() => Some(permit),
                                 _ = stop.wait_for(|s| *s) => None,
                             }
                         };
-                        let result = match outcome {
+                        let result = match permit {
                             None => result(
                                 &change,
                                 Outcome::Failed,
                                 Some("not started: apply was interrupted".to_owned()),
                             ),
-                            Some(()) => update_one(api, &change).await,
+                            // The permit is charged when the answer is in.
+                            Some(permit) => {
+                                let result = update_one(api, &change).await;
+                                drop(permit);
+                                result
+                            }
                         };
                         finish(result)
                     }
@@ -332,10 +337,10 @@ mod tests {
         )
         .await;
         assert_eq!(report.tally().updated, 15);
-        // 4 at once, then 11 more at 5/s: 2.2 s.
+        // 5 at once (the fake answers at once), then 10 more at 5/s: 2 s.
         let elapsed = start.elapsed();
         assert!(
-            elapsed >= Duration::from_millis(2190) && elapsed < Duration::from_millis(2300),
+            elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100),
             "{elapsed:?}"
         );
     }
@@ -355,8 +360,8 @@ mod tests {
         let start = Instant::now();
         let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
         assert_eq!(report.tally().updated, 20);
-        // Each region alone: 4 at once, then 6 at 5/s. Both in series would take twice that.
-        assert_eq!(start.elapsed(), Duration::from_millis(1200));
+        // Each region alone: 5 at once, then 5 at 5/s. Both in series would take twice that.
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkE
 
 use crate::api::{Api, ApiError, ErrorKind, Operation, Update};
 use crate::live::{LiveConfig, LiveStage, State};
-use crate::token_bucket::PageBucket;
+use crate::token_bucket::TokenBucket;
 
 /// How to reach AWS, from flags; the environment and profile fill in the rest.
 #[derive(Clone, Debug, Default)]
@@ -41,7 +41,7 @@ const READ_TPS: f64 = 5.0;
 pub struct Ivs {
     base: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
-    buckets: Mutex<HashMap<(String, Operation), Arc<PageBucket>>>,
+    buckets: Mutex<HashMap<(String, Operation), Arc<TokenBucket>>>,
 }
 
 impl Ivs {
@@ -79,12 +79,12 @@ impl Ivs {
         }
     }
 
-    fn bucket(&self, region: &str, operation: Operation) -> Arc<PageBucket> {
+    fn bucket(&self, region: &str, operation: Operation) -> Arc<TokenBucket> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(
             buckets
                 .entry((region.to_owned(), operation))
-                .or_insert_with(|| Arc::new(PageBucket::new(READ_TPS))),
+                .or_insert_with(|| Arc::new(TokenBucket::new(READ_TPS))),
         )
     }
 
@@ -190,7 +190,7 @@ impl Api for Ivs {
 }
 
 /// Fetches pages one after another, each when the bucket allows, until no next token comes.
-async fn paginate<T, F, Fut>(bucket: &PageBucket, mut fetch: F) -> Result<Vec<T>, ApiError>
+async fn paginate<T, F, Fut>(bucket: &TokenBucket, mut fetch: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
@@ -198,9 +198,9 @@ where
     let mut items = Vec::new();
     let mut token = None;
     loop {
-        bucket.ready().await;
+        let permit = bucket.acquire().await;
         let fetched = fetch(token).await;
-        bucket.answered();
+        drop(permit);
         let (page, next) = fetched?;
         items.extend(page);
         match next {

@@ -1,119 +1,105 @@
-//! Client-side token buckets: calls spread out at the service's rate instead of throttled and
-//! retried. The service's own bucket refills from the moment each call *reaches* it, which the
-//! client never sees; each bucket here stays behind the service's by construction.
+//! A client-side token bucket that stays behind the service's own, so paced calls are never
+//! throttled however the network delays them.
+//!
+//! The service charges a call when it *arrives* and refills from then; the client never sees
+//! that moment, only that it lies between sending and the answer. So the client charges each
+//! call when its answer comes (after the service did), and counts calls still in flight as
+//! already charged. Its count of available tokens is then never above the service's, and it can
+//! use the service's whole burst with no margin to give away.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// Tokens refilled at `rate` a second up to `burst`.
-struct Tokens {
-    rate: f64,
-    burst: f64,
+/// Tokens refilled at `rate` a second up to `burst`, and the calls not yet answered.
+struct State {
     tokens: f64,
     refilled: Instant,
+    in_flight: usize,
 }
 
-impl Tokens {
-    fn new(rate: f64, burst: f64) -> Tokens {
-        Tokens {
-            rate,
-            burst,
-            tokens: burst,
-            refilled: Instant::now(),
-        }
-    }
-
-    fn refill(&mut self) {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.refilled).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
-        self.refilled = now;
-    }
-
-    /// How long until `tokens` reaches `level`.
-    fn wait_for(&self, level: f64) -> Duration {
-        if self.tokens >= level {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((level - self.tokens) / self.rate)
-        }
-    }
-}
-
-fn usable(rate: f64) -> f64 {
-    if rate.is_finite() && rate > 0.0 {
-        rate
-    } else {
-        f64::MAX
-    }
-}
-
-/// For calls made concurrently (updates): `rate` calls a second with a burst one call short of
-/// the service's (`rate`). A call is charged when it is sent, but the service charges it on
-/// arrival and refills from then; that one call of margin keeps a few milliseconds of network
-/// delay from deciding whether a call is throttled.
 pub(crate) struct TokenBucket {
-    tokens: Mutex<Tokens>,
+    rate: f64,
+    burst: f64,
+    state: Mutex<State>,
+    answered: Notify,
+}
+
+/// Leave to send one call; dropping it, once the call is answered (or failed), charges the token.
+pub(crate) struct Permit<'a> {
+    bucket: &'a TokenBucket,
 }
 
 impl TokenBucket {
+    /// `rate` calls a second, with the service's burst of `rate`.
     pub(crate) fn new(rate: f64) -> TokenBucket {
-        let rate = usable(rate);
-        let burst = (rate.clamp(1.0, 1_000_000.0).floor() - 1.0).max(1.0);
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            f64::MAX
+        };
+        let burst = rate.clamp(1.0, 1_000_000.0).floor();
         TokenBucket {
-            tokens: Mutex::new(Tokens::new(rate, burst)),
+            rate,
+            burst,
+            state: Mutex::new(State {
+                tokens: burst,
+                refilled: Instant::now(),
+                in_flight: 0,
+            }),
+            answered: Notify::new(),
         }
     }
 
-    /// Takes a token, waiting for it if needed. Reserving ahead (tokens below zero) keeps the
-    /// waiters in order without a queue.
-    pub(crate) async fn acquire(&self) {
-        let wait = {
-            let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-            tokens.refill();
-            tokens.tokens -= 1.0;
-            tokens.wait_for(0.0)
-        };
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let elapsed = now.duration_since(state.refilled).as_secs_f64();
+        state.tokens = (state.tokens + elapsed * self.rate).min(self.burst);
+        state.refilled = now;
+        state
+    }
+
+    /// Waits until a call may be sent without the service throttling it.
+    pub(crate) async fn acquire(&self) -> Permit<'_> {
+        loop {
+            let answered = self.answered.notified();
+            let wait = {
+                let mut state = self.lock();
+                let available = state.tokens - state.in_flight as f64;
+                if available >= 1.0 {
+                    state.in_flight += 1;
+                    return Permit { bucket: self };
+                }
+                // Refilling raises what is available until the bucket is full; past that, only
+                // an answer (which lets the bucket refill again) can.
+                let room = self.burst - state.tokens;
+                let needed = 1.0 - available;
+                (needed <= room).then(|| Duration::from_secs_f64(needed / self.rate))
+            };
+            match wait {
+                Some(wait) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = answered => {}
+                    }
+                }
+                None => answered.await,
+            }
         }
     }
 }
 
-/// For calls made one after another (list pages): the service's full burst, with each call
-/// charged only once it is answered, which is after the service charged it. The client's count
-/// is then never above the service's, with no margin to give away.
-pub(crate) struct PageBucket {
-    tokens: Mutex<Tokens>,
-}
-
-impl PageBucket {
-    pub(crate) fn new(rate: f64) -> PageBucket {
-        let rate = usable(rate);
-        PageBucket {
-            tokens: Mutex::new(Tokens::new(rate, rate.clamp(1.0, 1_000_000.0).floor())),
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        {
+            let mut state = self.bucket.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            state.tokens -= 1.0;
         }
-    }
-
-    /// Waits until a call may be sent.
-    pub(crate) async fn ready(&self) {
-        let wait = {
-            let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-            tokens.refill();
-            tokens.wait_for(1.0)
-        };
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-    }
-
-    /// Charges the call that was just answered.
-    pub(crate) fn answered(&self) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.refill();
-        tokens.tokens -= 1.0;
+        self.bucket.answered.notify_waiters();
     }
 }
 
@@ -121,51 +107,61 @@ impl PageBucket {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn a_full_bucket_bursts_one_short_of_the_rate_then_paces() {
-        let bucket = TokenBucket::new(5.0);
+    /// Calls answered after `latency`, `parallel` at a time; returns when each was sent (ms).
+    async fn send(
+        bucket: &TokenBucket,
+        calls: usize,
+        parallel: usize,
+        latency: Duration,
+    ) -> Vec<u128> {
+        use futures_util::StreamExt;
         let start = Instant::now();
-        for _ in 0..4 {
-            bucket.acquire().await;
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        for _ in 0..5 {
-            bucket.acquire().await;
-        }
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        let mut sent: Vec<u128> = futures_util::stream::iter(0..calls)
+            .map(|_| async {
+                let permit = bucket.acquire().await;
+                let at = start.elapsed().as_millis();
+                tokio::time::sleep(latency).await;
+                drop(permit);
+                at
+            })
+            .buffer_unordered(parallel)
+            .collect()
+            .await;
+        sent.sort_unstable();
+        sent
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_full_burst_goes_at_once_then_one_per_token() {
+        let bucket = TokenBucket::new(5.0);
+        let sent = send(&bucket, 10, 8, Duration::from_millis(50)).await;
+        assert_eq!(&sent[..5], &[0, 0, 0, 0, 0]);
+        // Tokens refill from the answers (50 ms), never from the sends.
+        assert_eq!(&sent[5..], &[250, 450, 650, 850, 1050]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sequential_pages_wait_only_for_tokens() {
+        let bucket = TokenBucket::new(5.0);
+        let sent = send(&bucket, 10, 1, Duration::from_millis(50)).await;
+        assert_eq!(&sent[..5], &[0, 50, 100, 150, 200]);
+        assert!(sent[9] <= 1_100, "{sent:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_answers_hold_tokens_back() {
+        // While five calls are unanswered nothing else may go, however long they take.
+        let bucket = TokenBucket::new(5.0);
+        let sent = send(&bucket, 6, 8, Duration::from_secs(3)).await;
+        assert_eq!(sent, [0, 0, 0, 0, 0, 3_200]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_idle_bucket_refills_only_to_its_burst() {
         let bucket = TokenBucket::new(3.0);
         tokio::time::sleep(Duration::from_secs(60)).await;
-        let start = Instant::now();
-        for _ in 0..5 {
-            bucket.acquire().await;
-        }
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
-    }
-
-    /// Ten pages answered after 50 ms each: five at once, then one each time a token refills,
-    /// counted from the answers.
-    #[tokio::test(start_paused = true)]
-    async fn pages_use_the_full_burst_and_refill_from_their_answers() {
-        let bucket = PageBucket::new(5.0);
-        let start = Instant::now();
-        let mut sent = Vec::new();
-        for _ in 0..10 {
-            bucket.ready().await;
-            sent.push(start.elapsed());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            bucket.answered();
-        }
-        let ms: Vec<u128> = sent.iter().map(Duration::as_millis).collect();
-        // Pages 1-5 go as soon as the previous answer arrives; page 6 waits for the token
-        // refilled since the first answer (at 50 ms), and so on.
-        assert_eq!(&ms[..5], &[0, 50, 100, 150, 200]);
-        assert!(ms[5] >= 250 && ms[9] <= 1_100, "{ms:?}");
-        for pair in ms.windows(2) {
-            assert!(pair[1] - pair[0] >= 50, "{ms:?}");
-        }
+        let sent = send(&bucket, 5, 1, Duration::ZERO).await;
+        assert_eq!(sent[..3], [0, 0, 0]);
+        assert!(sent[4] >= 600, "{sent:?}");
     }
 }
