@@ -246,3 +246,34 @@ fn on_a_terminal_anything_but_yes_cancels() {
         .stdout_has("Apply cancelled: nothing was changed.");
     assert_eq!(world.calls().writes(), before.writes());
 }
+
+#[test]
+fn a_stage_arn_that_does_not_exist_fails_only_its_item() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let a = world.config("a", None);
+    let b = world.config("b", None);
+    let ghost = "arn:aws:ivs:us-east-1:123456789012:stage/NoSuchStage1";
+    world.file(
+        "b.yaml",
+        &bindings_yaml(&[(&a, Some(ghost)), (&b, Some(&main))]),
+    );
+    let out = world.apply_json(&[]).run();
+    out.code(1);
+    let report = out.json();
+    let failed = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["arn"] == a.as_str())
+        .unwrap();
+    assert_eq!(failed["outcome"], "failed");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("ResourceNotFoundException"),
+        "{failed}"
+    );
+    assert_eq!(world.live(&b).0, main);
+}

@@ -53,12 +53,13 @@ fn apply_paces_updates_under_the_service_limit() {
     let out = world.apply_json(&["--max-tps", "5"]).run();
     let elapsed = started.elapsed();
     out.code(0);
-    assert_eq!(out.json()["summary"]["updated"], 15);
+    assert_eq!(out.json()["summary"]["updated"], 15, "{out}");
     let after = world.calls();
     assert_eq!(
         after.since(&before, "UpdateIngestConfiguration"),
         15,
-        "no retries were needed"
+        "no retries were needed: {:?}",
+        after.0
     );
     // A burst of 5, then 10 more at 5/s: the pacing cannot be faster than this.
     assert!(elapsed >= Duration::from_millis(2000), "{elapsed:?}");
@@ -98,6 +99,11 @@ fn list_pages_are_paced_under_the_quota_and_never_throttled() {
         .run()
         .code(0);
     let calls = world.calls();
-    assert_eq!(calls.of("ListIngestConfigurations"), 7);
-    assert_eq!(calls.throttled("ListIngestConfigurations"), 0);
+    assert_eq!(calls.of("ListIngestConfigurations"), 7, "{:?}", calls.0);
+    assert_eq!(
+        calls.throttled("ListIngestConfigurations"),
+        0,
+        "{:?}",
+        calls.0
+    );
 }
