@@ -15,14 +15,7 @@ fn converges(world: &mut World, configs: &[String], stage: &str, report: &serde_
             assert_eq!(world.live(arn).0, stage, "{arn} reported updated");
         }
     }
-    world
-        .ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
-        .run()
-        .code(0);
-    world
-        .ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
-        .run()
-        .code(0);
+    world.rerun_converges();
     for config in configs {
         assert_eq!(world.live(config).0, stage);
     }

@@ -266,6 +266,18 @@ impl World {
         self.ingestctl(args)
     }
 
+    /// A clean `apply -f b.yaml` succeeds and a plan after it finds nothing to do: the rerun
+    /// after any fault converges.
+    #[track_caller]
+    pub fn rerun_converges(&self) {
+        self.ingestctl(["apply", "-f", "b.yaml", "--auto-approve"])
+            .run()
+            .code(0);
+        self.ingestctl(["plan", "-f", "b.yaml", "--detailed-exitcode"])
+            .run()
+            .code(0);
+    }
+
     /// The real binary with a pseudo-terminal for stdin and stdout (through util-linux
     /// `script`), so it behaves as it would for a person at a keyboard.
     pub fn ingestctl_in_terminal(&self, args: &[&str]) -> Run {
