@@ -32,7 +32,8 @@ pub struct Config {
     pub region: String,
     /// The account in every ARN and stream key; digits only. Default `123456789012`.
     pub account_id: String,
-    /// Added to every API call (not to `/_emulator/` calls, nor to throttled ones). Default 0.
+    /// The network round trip of every API call, refused and throttled ones included (not of
+    /// `/_emulator/` calls): half of it before the call reaches the service, half after. Default 0.
     pub latency: Duration,
     /// Calls per second allowed per operation per region (a token bucket with a burst of
     /// `max(tps, 1)`); calls over it get 429 ThrottlingException. Default `None`: unlimited.

@@ -25,7 +25,8 @@ struct Args {
     /// Account id used in ARNs and stream keys.
     #[arg(long, default_value = "123456789012")]
     account_id: String,
-    /// Milliseconds added to every API call.
+    /// Round trip in milliseconds of every API call, throttled ones included: the service sees
+    /// the call after half of it.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
     /// Calls per second per operation per region before 429 ThrottlingException.

@@ -218,22 +218,35 @@ async fn route(shared: &Shared, request: Request) -> Result<Response, ApiError> 
     match target {
         Target::Admin(path) => admin::handle(shared, &parts.method, &path, &body),
         Target::Api { op, resource_arn } => {
-            let region = scope_region(&parts.headers, &shared.default_region)?;
-            api_call(
-                shared,
-                op,
-                &region,
-                &body,
-                resource_arn.as_deref(),
-                parts.uri.query(),
-            )
-            .await
+            // The latency is a network round trip: the request reaches the service after half of
+            // it and the answer, whatever it is, takes the other half back. So a throttled or
+            // refused call costs a round trip, as it does against AWS, and the service charges
+            // its token bucket at the midpoint, not when the client sends.
+            let latency = shared.limits.latency();
+            let inbound = latency / 2;
+            shared.hold(inbound).await;
+            let answer = match scope_region(&parts.headers, &shared.default_region) {
+                Ok(region) => {
+                    api_call(
+                        shared,
+                        op,
+                        &region,
+                        &body,
+                        resource_arn.as_deref(),
+                        parts.uri.query(),
+                    )
+                    .await
+                }
+                Err(refused) => Err(refused),
+            };
+            shared.hold(latency - inbound).await;
+            answer
         }
     }
 }
 
-/// The order every API call passes: it was authenticated already; now count, throttle (answered
-/// at once, no latency), injected fault, latency, and finally the operation.
+/// What the service does with a call that reached it and was authenticated: count it, throttle
+/// it, meet an injected fault, and finally run the operation.
 async fn api_call(
     shared: &Shared,
     op: Operation,
@@ -256,7 +269,6 @@ async fn api_call(
         Some(FaultAction::Delay(delay)) => shared.hold(delay).await,
         None => {}
     }
-    shared.hold(shared.limits.latency()).await;
     let call = Call {
         region,
         body,

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use aws_sdk_ivsrealtime::error::ProvideErrorMetadata;
 use aws_sdk_ivsrealtime::types::IngestConfigurationState;
 use reqwest::Method;
 use serde_json::json;
@@ -211,6 +212,57 @@ async fn latency_is_added_to_api_calls_but_not_to_controls() {
     let started = Instant::now();
     calls(&emu).await;
     assert!(started.elapsed() < Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn throttled_and_refused_calls_cost_the_round_trip_too() {
+    let emu = start_with(|c| {
+        c.latency = Duration::from_millis(200);
+        c.rate_limit_tps = Some(1.0);
+    });
+    let client = client(&emu, REGION).await;
+    client.list_stages().send().await.expect("the burst of one");
+    let started = Instant::now();
+    let throttled = client
+        .list_stages()
+        .send()
+        .await
+        .expect_err("over the limit");
+    assert_eq!(throttled.code(), Some("ThrottlingException"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "a 429 came back in {:?}, sooner than the round trip",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let refused = raw(&emu, Method::POST, "/ListStages", None, Some("{}")).await;
+    assert_eq!(refused.status, 403);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn the_service_acts_half_a_round_trip_after_the_send() {
+    let emu = start_with(|c| c.latency = Duration::from_millis(400));
+    let client = client(&emu, REGION).await;
+    let sent = Instant::now();
+    let listing = tokio::spawn(async move { client.list_stages().send().await });
+    // Poll the (latency-free) call counter until the call arrives.
+    let arrived = loop {
+        if call_count(&emu, "ListStages").await == 1 {
+            break sent.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    listing.await.expect("join").expect("list");
+    let answered = sent.elapsed();
+    assert!(
+        arrived >= Duration::from_millis(200) && arrived < Duration::from_millis(390),
+        "counted at {arrived:?}, expected about half of 400 ms"
+    );
+    assert!(
+        answered >= Duration::from_millis(400),
+        "answered at {answered:?}"
+    );
 }
 
 #[tokio::test]
