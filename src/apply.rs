@@ -2,13 +2,15 @@
 //! item's outcome recorded, and a stop request honoured between calls.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::future::join_all;
 use futures_util::stream;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
-use crate::api::{Api, ErrorKind, Update};
+use crate::api::{Api, ApiError, ErrorKind, Update};
 use crate::diagnostic::Location;
 use crate::plan::{Action, Change};
 use crate::token_bucket::TokenBucket;
@@ -139,6 +141,11 @@ impl Default for Pacing {
     }
 }
 
+/// How long an update the service keeps throttling is sent again, behind the bucket, before it is
+/// reported failed. Throttled despite the pacing means another client is spending the same quota:
+/// that passes, and failing the update for it would leave the account half-converged.
+const THROTTLED_PATIENCE: Duration = Duration::from_secs(300);
+
 /// Progress as items finish, for a bar or periodic lines on stderr.
 pub trait Progress: Sync {
     fn finished(&self, done: usize, total: usize, result: &ItemResult);
@@ -183,31 +190,8 @@ pub async fn apply(
             let bucket = &bucket;
             stream::iter(changes)
                 .map(|change| {
-                    let mut stop = stop.clone();
-                    async move {
-                        let permit = if *stop.borrow() {
-                            None
-                        } else {
-                            tokio::select! {
-                                permit = bucket.acquire() => Some(permit),
-                                _ = stop.wait_for(|s| *s) => None,
-                            }
-                        };
-                        let result = match permit {
-                            None => result(
-                                &change,
-                                Outcome::Failed,
-                                Some("not started: apply was interrupted".to_owned()),
-                            ),
-                            // The permit is charged when the answer is in.
-                            Some(permit) => {
-                                let result = update_one(api, &change).await;
-                                drop(permit);
-                                result
-                            }
-                        };
-                        finish(result)
-                    }
+                    let stop = stop.clone();
+                    async move { finish(update_one(api, bucket, &change, stop).await) }
                 })
                 .buffer_unordered(pacing.parallelism.max(1))
                 .collect::<Vec<_>>()
@@ -221,14 +205,52 @@ pub async fn apply(
     Report { results }
 }
 
-async fn update_one(api: &impl Api, change: &Change) -> ItemResult {
+/// One update, sent when the bucket allows and again while the service throttles it.
+async fn update_one(
+    api: &impl Api,
+    bucket: &TokenBucket,
+    change: &Change,
+    mut stop: watch::Receiver<bool>,
+) -> ItemResult {
     let update = Update {
         region: change.region.clone(),
         arn: change.arn.clone(),
         stage_arn: change.after.stage_arn.clone(),
         redundant_ingest: change.after.redundant_ingest,
     };
-    match api.update(&update).await {
+    let started = Instant::now();
+    let mut throttled: Option<ApiError> = None;
+    loop {
+        let permit = if *stop.borrow() {
+            None
+        } else {
+            tokio::select! {
+                permit = bucket.acquire() => Some(permit),
+                _ = stop.wait_for(|s| *s) => None,
+            }
+        };
+        let Some(permit) = permit else {
+            let detail = match throttled {
+                None => "not started: apply was interrupted".to_owned(),
+                Some(error) => format!("{error} (apply was interrupted before sending it again)"),
+            };
+            return result(change, Outcome::Failed, Some(detail));
+        };
+        match api.update(&update).await {
+            Err(error)
+                if error.kind == ErrorKind::Throttled && started.elapsed() < THROTTLED_PATIENCE =>
+            {
+                permit.throttled();
+                throttled = Some(error);
+            }
+            // The permit is charged now that the answer is in.
+            answer => return settle(change, answer),
+        }
+    }
+}
+
+fn settle(change: &Change, answer: Result<(), ApiError>) -> ItemResult {
+    match answer {
         Ok(()) => result(change, Outcome::Updated, None),
         Err(error) if error.kind == ErrorKind::Conflict => result(
             change,
@@ -259,6 +281,8 @@ mod tests {
         calls: Mutex<Vec<(String, Instant)>>,
         conflict: Vec<String>,
         fail: Vec<String>,
+        /// How many more times each ARN is throttled.
+        throttle: Mutex<std::collections::HashMap<String, usize>>,
     }
 
     impl Api for FakeApi {
@@ -286,6 +310,12 @@ mod tests {
             }
             if self.fail.contains(&update.arn) {
                 return Err(error(ErrorKind::Other, "InternalServerException"));
+            }
+            if let Some(left) = self.throttle.lock().unwrap().get_mut(&update.arn)
+                && *left > 0
+            {
+                *left -= 1;
+                return Err(error(ErrorKind::Throttled, "ThrottlingException"));
             }
             Ok(())
         }
@@ -390,6 +420,55 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("InternalServerException")
+        );
+    }
+
+    /// Apply with one update whose ARN is throttled `times` times; the report and the send times.
+    async fn throttled_update(times: usize) -> (Report, Vec<Duration>) {
+        let api = FakeApi::default();
+        let change = change(0, "us-east-1", Action::Update);
+        api.throttle
+            .lock()
+            .unwrap()
+            .insert(change.arn.clone(), times);
+        let start = Instant::now();
+        let report = apply(
+            &api,
+            vec![Task::from_change(change)],
+            Pacing::default(),
+            stop_never(),
+            &(),
+        )
+        .await;
+        let sent = api
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, at)| *at - start)
+            .collect();
+        (report, sent)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_update_is_sent_again_at_the_pace_until_it_lands() {
+        let (report, sent) = throttled_update(3).await;
+        assert_eq!(report.tally().updated, 1, "{report:?}");
+        // Each throttle empties the bucket, so the next try waits for a fresh token.
+        let ms: Vec<u128> = sent.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 200, 400, 600]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_update_throttled_past_the_patience_fails_with_the_throttle() {
+        let (report, sent) = throttled_update(usize::MAX).await;
+        assert_eq!(report.tally().failed, 1);
+        let detail = report.results[0].detail.as_deref().unwrap();
+        assert!(detail.contains("ThrottlingException"), "{detail}");
+        let last = *sent.last().unwrap();
+        assert!(
+            last >= THROTTLED_PATIENCE && last < THROTTLED_PATIENCE + Duration::from_secs(1),
+            "the last try went at {last:?}"
         );
     }
 

@@ -30,6 +30,16 @@ pub(crate) struct TokenBucket {
 /// Leave to send one call; dropping it, once the call is answered (or failed), charges the token.
 pub(crate) struct Permit<'a> {
     bucket: &'a TokenBucket,
+    throttled: bool,
+}
+
+impl Permit<'_> {
+    /// The call was throttled all the same: another client is spending the same quota. The
+    /// service's bucket was empty when the call arrived, so this one empties too, and the next
+    /// call waits for a fresh token instead of being throttled in turn.
+    pub(crate) fn throttled(mut self) {
+        self.throttled = true;
+    }
 }
 
 impl TokenBucket {
@@ -71,7 +81,10 @@ impl TokenBucket {
                 let available = state.tokens - state.in_flight as f64;
                 if available >= 1.0 {
                     state.in_flight += 1;
-                    return Permit { bucket: self };
+                    return Permit {
+                        bucket: self,
+                        throttled: false,
+                    };
                 }
                 // Refilling raises what is available until the bucket is full; past that, only
                 // an answer (which lets the bucket refill again) can.
@@ -97,7 +110,12 @@ impl Drop for Permit<'_> {
         {
             let mut state = self.bucket.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
-            state.tokens -= 1.0;
+            state.tokens = if self.throttled {
+                // A throttled call takes no token from the service, but says it had none.
+                state.tokens.min(0.0)
+            } else {
+                state.tokens - 1.0
+            };
         }
         self.bucket.answered.notify_waiters();
     }
@@ -154,6 +172,16 @@ mod tests {
         let bucket = TokenBucket::new(5.0);
         let sent = send(&bucket, 6, 8, Duration::from_secs(3)).await;
         assert_eq!(sent, [0, 0, 0, 0, 0, 3_200]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_call_empties_the_bucket() {
+        let bucket = TokenBucket::new(5.0);
+        bucket.acquire().await.throttled();
+        // Four tokens were left; the service said it had none, so the next call waits for one.
+        let start = Instant::now();
+        drop(bucket.acquire().await);
+        assert_eq!(start.elapsed(), Duration::from_millis(200));
     }
 
     #[tokio::test(start_paused = true)]

@@ -48,6 +48,27 @@ fn throttling_bursts_on_list_and_update_are_retried_and_lose_nothing() {
 }
 
 #[test]
+fn an_update_still_throttled_after_the_sdk_retries_is_sent_again_and_lands() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let configs = drifted(&mut world, 1, &main);
+    // Another client spending the quota looks like this: throttled more times than the SDK
+    // attempts (one, here), so the throttle reaches apply, which sends the update again.
+    world.fault("UpdateIngestConfiguration", "ThrottlingException", 3);
+    let before = world.calls();
+    let out = world.apply_json(&[]).env("AWS_MAX_ATTEMPTS", "1").run();
+    out.code(0);
+    let report = out.json();
+    assert_eq!(report["summary"]["updated"], 1);
+    assert_eq!(
+        world.calls().since(&before, "UpdateIngestConfiguration"),
+        4,
+        "three throttled, then the update"
+    );
+    converges(&mut world, &configs, &main, &report);
+}
+
+#[test]
 fn internal_errors_on_list_and_update_are_retried() {
     let mut world = World::new();
     let main = world.stage("main");
