@@ -787,7 +787,7 @@ fn incomplete(done: usize, verb: &str, failed: usize) -> String {
     if failed == 0 {
         format!("{done} {verb}")
     } else {
-        format!("{done} {verb}; {failed} failed after 3 attempts, so incomplete")
+        format!("{done} {verb}; {failed} failed when the SDK stopped retrying, so incomplete")
     }
 }
 
