@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use aws_config::BehaviorVersion;
 use aws_sdk_ivsrealtime::Client;
+use aws_sdk_ivsrealtime::config::retry::RetryConfig;
 use aws_sdk_ivsrealtime::config::{Credentials, Region};
 use aws_sdk_ivsrealtime::types::IngestProtocol;
 use ivs_realtime_emulator::{Config, Emulator};
@@ -84,6 +85,10 @@ impl World {
                     .credentials_provider(Credentials::new(
                         "AKIDTEST", "secret", None, None, "test",
                     ))
+                    // Setting up a rate-limited world is throttled. With the SDK's default 3
+                    // attempts about one create in 750 failed, so a test creating 20 configs
+                    // failed in setup about once in 40 runs (simulated; seen once for real).
+                    .retry_config(RetryConfig::standard().with_max_attempts(10))
                     .load(),
             );
             self.clients.insert(region.to_owned(), Client::new(&config));
