@@ -241,6 +241,15 @@ async fn update_one(
                 if error.kind == ErrorKind::Throttled && started.elapsed() < THROTTLED_PATIENCE =>
             {
                 permit.throttled();
+                if throttled.is_none() {
+                    tracing::warn!(
+                        arn = %change.arn,
+                        "still throttled after the SDK's retries, so another client is spending \
+                         this account's UpdateIngestConfiguration quota; sending it again when the \
+                         pace allows, for up to {} s",
+                        THROTTLED_PATIENCE.as_secs()
+                    );
+                }
                 throttled = Some(error);
             }
             // The permit is charged now that the answer is in.
@@ -470,6 +479,40 @@ mod tests {
             last >= THROTTLED_PATIENCE && last < THROTTLED_PATIENCE + Duration::from_secs(1),
             "the last try went at {last:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_while_an_update_is_throttled_reports_the_throttle() {
+        let api = FakeApi::default();
+        let change = change(0, "us-east-1", Action::Update);
+        api.throttle
+            .lock()
+            .unwrap()
+            .insert(change.arn.clone(), usize::MAX);
+        let (tx, rx) = watch::channel(false);
+        let stopper = async {
+            tokio::time::sleep(Duration::from_millis(2100)).await;
+            tx.send(true).unwrap();
+        };
+        let (report, ()) = tokio::join!(
+            apply(
+                &api,
+                vec![Task::from_change(change)],
+                Pacing::default(),
+                rx,
+                &()
+            ),
+            stopper
+        );
+        assert_eq!(report.tally().failed, 1);
+        let detail = report.results[0].detail.as_deref().unwrap();
+        assert!(
+            detail.contains("ThrottlingException")
+                && detail.ends_with("(apply was interrupted before sending it again)"),
+            "{detail}"
+        );
+        // One try per token until the stop at 2.1 s: at 0, 200, ..., 2000 ms.
+        assert_eq!(api.calls.lock().unwrap().len(), 11);
     }
 
     #[tokio::test]

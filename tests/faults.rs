@@ -57,7 +57,8 @@ fn an_update_still_throttled_after_the_sdk_retries_is_sent_again_and_lands() {
     world.fault("UpdateIngestConfiguration", "ThrottlingException", 3);
     let before = world.calls();
     let out = world.apply_json(&[]).env("AWS_MAX_ATTEMPTS", "1").run();
-    out.code(0);
+    out.code(0)
+        .stderr_has("still throttled after the SDK's retries");
     let report = out.json();
     assert_eq!(report["summary"]["updated"], 1);
     assert_eq!(
