@@ -104,7 +104,7 @@ struct Args {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "plan,apply,refresh,loop"
+        default_value = "plan,apply,refresh,loop,loop-told-drift"
     )]
     strategies: Vec<Strategy>,
     /// Run the full table (three scenarios, targets, local cost) instead of one scenario.
@@ -296,35 +296,20 @@ fn run(args: &Args) -> Result<()> {
         Strategy::Loop,
         Strategy::LoopToldDrift,
     ];
+    let fixed = |name: &str, configs: usize, regions: usize| Scenario {
+        name: format!("{name}, {}ms", args.latency_ms),
+        configs,
+        drift: 100,
+        regions,
+        latency,
+        tps: args.tps,
+        strategies: all.to_vec(),
+    };
     let scenarios = if args.all {
         vec![
-            Scenario {
-                name: format!("A: N=100 D=100, 1 region, {}ms", args.latency_ms),
-                configs: 100,
-                drift: 100,
-                regions: 1,
-                latency,
-                tps: args.tps,
-                strategies: all.to_vec(),
-            },
-            Scenario {
-                name: format!("B: N=1000 D=100, 1 region, {}ms", args.latency_ms),
-                configs: 1000,
-                drift: 100,
-                regions: 1,
-                latency,
-                tps: args.tps,
-                strategies: all.to_vec(),
-            },
-            Scenario {
-                name: format!("C: N=100 D=100 ×3 regions, {}ms", args.latency_ms),
-                configs: 100,
-                drift: 100,
-                regions: 3,
-                latency,
-                tps: args.tps,
-                strategies: all.to_vec(),
-            },
+            fixed("A: N=100 D=100, 1 region", 100, 1),
+            fixed("B: N=1000 D=100, 1 region", 1000, 1),
+            fixed("C: N=100 D=100 ×3 regions", 100, 3),
         ]
     } else {
         vec![Scenario {

@@ -225,20 +225,12 @@ async fn route(shared: &Shared, request: Request) -> Result<Response, ApiError> 
             let latency = shared.limits.latency();
             let inbound = latency / 2;
             shared.hold(inbound).await;
-            let answer = match scope_region(&parts.headers, &shared.default_region) {
-                Ok(region) => {
-                    api_call(
-                        shared,
-                        op,
-                        &region,
-                        &body,
-                        resource_arn.as_deref(),
-                        parts.uri.query(),
-                    )
-                    .await
-                }
-                Err(refused) => Err(refused),
-            };
+            let answer = async {
+                let region = scope_region(&parts.headers, &shared.default_region)?;
+                let arn = resource_arn.as_deref();
+                api_call(shared, op, &region, &body, arn, parts.uri.query()).await
+            }
+            .await;
             shared.hold(latency - inbound).await;
             answer
         }
