@@ -44,6 +44,33 @@ pub struct Config {
     /// Where state lives across restarts: loaded at start if present, rewritten atomically after
     /// every mutation. Default `None`: state dies with the emulator.
     pub state_file: Option<PathBuf>,
+    /// The error an update of an ACTIVE ingest configuration gets. AWS does not document it, so
+    /// clients can be tested against each plausible answer. Default `ConflictException`.
+    pub active_update_error: ActiveUpdateError,
+}
+
+/// The error `UpdateIngestConfiguration` returns for an ACTIVE configuration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ActiveUpdateError {
+    /// 409 ConflictException: the modelled error that fits best.
+    #[default]
+    Conflict,
+    /// 400 ValidationException: what a service that checks state as input might answer.
+    Validation,
+}
+
+impl std::str::FromStr for ActiveUpdateError {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "ConflictException" => Ok(ActiveUpdateError::Conflict),
+            "ValidationException" => Ok(ActiveUpdateError::Validation),
+            other => Err(format!(
+                "`{other}` is not one of ConflictException, ValidationException"
+            )),
+        }
+    }
 }
 
 impl Default for Config {
@@ -56,6 +83,7 @@ impl Default for Config {
             rate_limit_tps: None,
             max_ingest_configurations: 100,
             state_file: None,
+            active_update_error: ActiveUpdateError::Conflict,
         }
     }
 }

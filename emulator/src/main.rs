@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use ivs_realtime_emulator::{Config, serve};
+use ivs_realtime_emulator::{ActiveUpdateError, Config, serve};
 
 /// A local emulator of the AWS IVS Real-Time API (stages and ingest configurations).
 ///
@@ -38,6 +38,10 @@ struct Args {
     /// JSON file holding state across restarts.
     #[arg(long)]
     state_file: Option<PathBuf>,
+    /// The error an update of an ACTIVE ingest configuration gets (AWS does not document it):
+    /// ConflictException or ValidationException.
+    #[arg(long, default_value = "ConflictException", value_name = "CODE")]
+    active_update_error: ActiveUpdateError,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         rate_limit_tps: args.rate_limit_tps,
         max_ingest_configurations: args.max_ingest_configurations,
         state_file: args.state_file,
+        active_update_error: args.active_update_error,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -487,7 +487,8 @@ impl Ctx<'_> {
 
     /// Omitting `stageArn` leaves the attachment as it is (the docs do not say; "set what is
     /// given" is the least surprising reading). An ACTIVE configuration is refused with
-    /// ConflictException, the only modelled error that fits "an active one cannot be updated".
+    /// ConflictException, the modelled error that fits "an active one cannot be updated", or with
+    /// ValidationException when the emulator is told to play that undocumented alternative.
     fn update_config(&self, input: UpdateConfigInput) -> Result<Value, ApiError> {
         let arn = required("arn", &input.arn)?;
         validate::check_arn("arn", arn, ArnKind::IngestConfiguration)?;
@@ -500,9 +501,11 @@ impl Ctx<'_> {
             .config(arn)
             .ok_or_else(|| ApiError::not_found("IngestConfiguration", arn))?;
         if config.state == ConfigState::Active {
-            return Err(ApiError::conflict(format!(
-                "IngestConfiguration {arn} is ACTIVE and cannot be updated"
-            )));
+            let message = format!("IngestConfiguration {arn} is ACTIVE and cannot be updated");
+            return Err(match self.shared.active_update_error {
+                crate::ActiveUpdateError::Conflict => ApiError::conflict(message),
+                crate::ActiveUpdateError::Validation => ApiError::validation(message),
+            });
         }
         if let Some(stage_arn) = input.stage_arn.as_deref().filter(|s| !s.is_empty())
             && region.stage(stage_arn).is_none()

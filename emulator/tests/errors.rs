@@ -13,6 +13,7 @@ use aws_sdk_ivsrealtime::operation::list_tags_for_resource::ListTagsForResourceE
 use aws_sdk_ivsrealtime::operation::tag_resource::TagResourceError;
 use aws_sdk_ivsrealtime::operation::update_ingest_configuration::UpdateIngestConfigurationError;
 use aws_sdk_ivsrealtime::types::{IngestConfigurationState, IngestProtocol};
+use ivs_realtime_emulator::ActiveUpdateError;
 use serde_json::json;
 
 use crate::support::{
@@ -290,6 +291,39 @@ async fn updating_an_active_ingest_configuration_is_a_conflict() {
         .send()
         .await
         .expect("inactive again");
+}
+
+#[tokio::test]
+async fn updating_an_active_ingest_configuration_can_be_a_validation_exception_instead() {
+    let emu = start_with(|c| c.active_update_error = ActiveUpdateError::Validation);
+    let client = client(&emu, REGION).await;
+    let stage = create_stage(&client, "s").await;
+    let arn = create_config(&client, "c", Some(&stage)).await;
+    set_state(&emu, &arn, "ACTIVE").await;
+    let err = client
+        .update_ingest_configuration()
+        .arn(&arn)
+        .stage_arn("")
+        .send()
+        .await
+        .expect_err("active");
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(400));
+    match err.into_service_error() {
+        UpdateIngestConfigurationError::ValidationException(e) => {
+            assert!(e.exception_message().is_some_and(|m| m.contains("ACTIVE")));
+        }
+        other => panic!("expected ValidationException, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_active_update_error_is_named_by_its_code() {
+    assert_eq!(
+        "ValidationException".parse(),
+        Ok(ActiveUpdateError::Validation)
+    );
+    assert_eq!("ConflictException".parse(), Ok(ActiveUpdateError::Conflict));
+    assert!("Conflict".parse::<ActiveUpdateError>().is_err());
 }
 
 #[tokio::test]
