@@ -46,8 +46,11 @@ pub struct Update {
 /// What kind of failure a call had, which decides what ingestctl does about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// The config went ACTIVE: the item is skipped, not failed.
+    /// `ConflictException`: perhaps the config went ACTIVE, which apply checks.
     Conflict,
+    /// Another client error (4xx) than those below, such as `ValidationException`: AWS does not
+    /// document which error refuses an update of an ACTIVE config, so this may be one too.
+    Invalid,
     NotFound,
     AccessDenied,
     /// Still throttled after the SDK's retries.
@@ -110,6 +113,13 @@ pub trait Api: Send + Sync {
         &self,
         region: &str,
     ) -> impl Future<Output = Result<Vec<LiveStage>, ApiError>> + Send;
+
+    /// The region's ACTIVE configs, from `ListIngestConfigurations` filtered by state: usually one
+    /// page, whatever the account's size.
+    fn list_active(
+        &self,
+        region: &str,
+    ) -> impl Future<Output = Result<Vec<LiveConfig>, ApiError>> + Send;
 
     /// One `UpdateIngestConfiguration`; the response, which holds the stream key, is dropped.
     fn update(&self, update: &Update) -> impl Future<Output = Result<(), ApiError>> + Send;

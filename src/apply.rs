@@ -40,20 +40,55 @@ impl Outcome {
     }
 }
 
-/// One item's outcome, with the reason for anything but success.
+/// Why an item ended as it did, for programs: the JSON report carries it as a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// Skipped: ACTIVE when planned or re-checked.
+    Active,
+    /// Skipped: the service refused the update and the config is ACTIVE now.
+    WentActive,
+    /// Stale: the config's binding changed since the saved plan was made.
+    Moved,
+    /// Stale: the config no longer exists.
+    Deleted,
+    /// Unchanged: a saved plan's change that live state already shows.
+    AlreadyApplied,
+    /// Failed: apply was interrupted before the update was sent.
+    NotStarted,
+    /// Failed: the service or the SDK reported an error.
+    ServiceError,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Active => "active",
+            Reason::WentActive => "went_active",
+            Reason::Moved => "stale",
+            Reason::Deleted => "deleted",
+            Reason::AlreadyApplied => "already_applied",
+            Reason::NotStarted => "not_started",
+            Reason::ServiceError => "service_error",
+        }
+    }
+}
+
+/// One item's outcome, with the reason for anything but a plain update or no-op.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemResult {
     pub arn: String,
     pub name: Option<String>,
     pub outcome: Outcome,
+    pub reason: Option<Reason>,
     pub detail: Option<String>,
     pub location: Location,
 }
 
-/// Every item's outcome, sorted by ARN.
+/// Every item's outcome, sorted by ARN, and whether a stop request cut the run short.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub results: Vec<ItemResult>,
+    pub interrupted: bool,
 }
 
 /// Counts of each outcome.
@@ -85,7 +120,7 @@ impl Report {
 /// What to do with one change once preconditions are checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Task {
-    Update(Change),
+    Update(Box<Change>),
     /// Already decided without a call.
     Done(ItemResult),
 }
@@ -94,13 +129,14 @@ impl Task {
     /// The task for a freshly planned change.
     pub fn from_change(change: Change) -> Task {
         match change.action {
-            Action::Update => Task::Update(change),
+            Action::Update => Task::Update(Box::new(change)),
             Action::Skip => Task::Done(result(
                 &change,
                 Outcome::Skipped,
+                Some(Reason::Active),
                 Some(skip_reason(&change)),
             )),
-            Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None)),
+            Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None, None)),
         }
     }
 }
@@ -113,11 +149,17 @@ pub fn skip_reason(change: &Change) -> String {
     )
 }
 
-pub(crate) fn result(change: &Change, outcome: Outcome, detail: Option<String>) -> ItemResult {
+pub(crate) fn result(
+    change: &Change,
+    outcome: Outcome,
+    reason: Option<Reason>,
+    detail: Option<String>,
+) -> ItemResult {
     ItemResult {
         arn: change.arn.clone(),
         name: change.name.clone(),
         outcome,
+        reason,
         detail,
         location: change.location.clone(),
     }
@@ -146,8 +188,11 @@ impl Default for Pacing {
 /// that passes, and failing the update for it would leave the account half-converged.
 const THROTTLED_PATIENCE: Duration = Duration::from_secs(300);
 
-/// Progress as items finish, for a bar or periodic lines on stderr.
+/// What apply tells its caller as it goes: calls sent and answered (so a second signal can name
+/// those in flight) and items finished (for a progress bar).
 pub trait Progress: Sync {
+    fn sent(&self, _arn: &str) {}
+    fn answered(&self, _arn: &str) {}
     fn finished(&self, done: usize, total: usize, result: &ItemResult);
 }
 
@@ -178,7 +223,7 @@ pub async fn apply(
             Task::Update(change) => by_region
                 .entry(change.region.clone())
                 .or_default()
-                .push(change),
+                .push(*change),
             Task::Done(result) => results.push(finish(result)),
         }
     }
@@ -191,7 +236,7 @@ pub async fn apply(
             stream::iter(changes)
                 .map(|change| {
                     let stop = stop.clone();
-                    async move { finish(update_one(api, bucket, &change, stop).await) }
+                    async move { finish(update_one(api, bucket, &change, stop, progress).await) }
                 })
                 .buffer_unordered(pacing.parallelism.max(1))
                 .collect::<Vec<_>>()
@@ -202,7 +247,10 @@ pub async fn apply(
         results.extend(region_results);
     }
     results.sort_by(|a, b| a.arn.cmp(&b.arn));
-    Report { results }
+    Report {
+        results,
+        interrupted: *stop.borrow(),
+    }
 }
 
 /// One update, sent when the bucket allows and again while the service throttles it.
@@ -211,6 +259,7 @@ async fn update_one(
     bucket: &TokenBucket,
     change: &Change,
     mut stop: watch::Receiver<bool>,
+    progress: &dyn Progress,
 ) -> ItemResult {
     let update = Update {
         region: change.region.clone(),
@@ -234,9 +283,17 @@ async fn update_one(
                 None => "not started: apply was interrupted".to_owned(),
                 Some(error) => format!("{error} (apply was interrupted before sending it again)"),
             };
-            return result(change, Outcome::Failed, Some(detail));
+            return result(
+                change,
+                Outcome::Failed,
+                Some(Reason::NotStarted),
+                Some(detail),
+            );
         };
-        match api.update(&update).await {
+        progress.sent(&change.arn);
+        let answer = api.update(&update).await;
+        progress.answered(&change.arn);
+        match answer {
             Err(error)
                 if error.kind == ErrorKind::Throttled && started.elapsed() < THROTTLED_PATIENCE =>
             {
@@ -253,24 +310,52 @@ async fn update_one(
                 throttled = Some(error);
             }
             // The permit is charged now that the answer is in.
-            answer => return settle(change, answer),
+            answer => {
+                drop(permit);
+                return settle(api, change, answer).await;
+            }
         }
     }
 }
 
-fn settle(change: &Change, answer: Result<(), ApiError>) -> ItemResult {
-    match answer {
-        Ok(()) => result(change, Outcome::Updated, None),
-        Err(error) if error.kind == ErrorKind::Conflict => result(
+/// The item's outcome from the service's answer. AWS does not document which error an update of
+/// an ACTIVE config returns, so any refusal that could mean it (a conflict, or another client
+/// error but not-found or access-denied) is checked against the list of ACTIVE configs: there,
+/// it is a skip; not there, the refusal is the failure it says it is.
+async fn settle(api: &impl Api, change: &Change, answer: Result<(), ApiError>) -> ItemResult {
+    let error = match answer {
+        Ok(()) => return result(change, Outcome::Updated, None, None),
+        Err(error) => error,
+    };
+    if !matches!(error.kind, ErrorKind::Conflict | ErrorKind::Invalid) {
+        return failed(change, &error);
+    }
+    match api.list_active(&change.region).await {
+        Ok(active) if active.iter().any(|c| c.arn == change.arn) => result(
             change,
             Outcome::Skipped,
+            Some(Reason::WentActive),
             Some(format!(
-                "it went ACTIVE after planning (a publisher connected), and the service refused the update: {}",
+                "it went ACTIVE after planning (a publisher connected), and the service refused \
+                 the update: {}",
                 error.message
             )),
         ),
-        Err(error) => result(change, Outcome::Failed, Some(error.to_string())),
+        Ok(_) => failed(change, &error),
+        Err(check) => {
+            tracing::warn!(arn = %change.arn, "cannot tell whether it went ACTIVE: {check}");
+            failed(change, &error)
+        }
     }
+}
+
+fn failed(change: &Change, error: &ApiError) -> ItemResult {
+    result(
+        change,
+        Outcome::Failed,
+        Some(Reason::ServiceError),
+        Some(error.to_string()),
+    )
 }
 
 #[cfg(test)]
@@ -278,7 +363,7 @@ mod tests {
     use super::*;
     use crate::api::{ApiError, Operation};
     use crate::live::{LiveConfig, LiveStage, State};
-    use crate::plan::{After, Before};
+    use crate::plan::{After, Before, Declared};
     use std::sync::Arc;
     use std::sync::Mutex;
     use std::time::Duration;
@@ -289,6 +374,8 @@ mod tests {
     struct FakeApi {
         calls: Mutex<Vec<(String, Instant)>>,
         conflict: Vec<String>,
+        /// Configs the ACTIVE list holds.
+        active: Vec<String>,
         fail: Vec<String>,
         /// How many more times each ARN is throttled.
         throttle: Mutex<std::collections::HashMap<String, usize>>,
@@ -300,6 +387,19 @@ mod tests {
         }
         async fn list_stages(&self, _: &str) -> Result<Vec<LiveStage>, ApiError> {
             Ok(vec![])
+        }
+        async fn list_active(&self, _: &str) -> Result<Vec<LiveConfig>, ApiError> {
+            Ok(self
+                .active
+                .iter()
+                .map(|arn| LiveConfig {
+                    arn: arn.clone(),
+                    name: None,
+                    stage_arn: String::new(),
+                    state: State::Active,
+                    redundant_ingest: false,
+                })
+                .collect())
         }
         async fn update(&self, update: &Update) -> Result<(), ApiError> {
             self.calls
@@ -347,6 +447,11 @@ mod tests {
             },
             before_stage_name: None,
             after_stage_name: None,
+            declared: Declared::by_arn(
+                &format!("arn:aws:ivs:{region}:123456789012:ingest-configuration/c{id:04}"),
+                &format!("arn:aws:ivs:{region}:123456789012:stage/s"),
+            )
+            .unwrap(),
             location: Location::file(&Arc::from("x.yaml")),
         }
     }
@@ -404,10 +509,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn conflict_is_a_skip_and_failure_does_not_stop_the_rest() {
+    async fn a_refusal_of_an_active_config_is_a_skip_and_failure_does_not_stop_the_rest() {
         let mut api = FakeApi::default();
-        api.conflict
-            .push(change(1, "us-east-1", Action::Update).arn);
+        let active = change(1, "us-east-1", Action::Update).arn;
+        api.conflict.push(active.clone());
+        api.active.push(active);
         api.fail.push(change(2, "us-east-1", Action::Update).arn);
         let tasks = (0..4)
             .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
@@ -429,6 +535,23 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("InternalServerException")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_conflict_for_a_config_that_is_not_active_is_a_failure() {
+        let mut api = FakeApi::default();
+        api.conflict
+            .push(change(0, "us-east-1", Action::Update).arn);
+        let tasks = vec![Task::from_change(change(0, "us-east-1", Action::Update))];
+        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let result = &report.results[0];
+        assert_eq!(result.outcome, Outcome::Failed);
+        assert_eq!(result.reason, Some(Reason::ServiceError));
+        let detail = result.detail.as_deref().unwrap();
+        assert!(
+            detail.contains("ConflictException") && !detail.contains("ACTIVE"),
+            "{detail}"
         );
     }
 

@@ -133,6 +133,16 @@ impl Arn {
     pub fn region(&self) -> &str {
         &self.text["arn:aws:ivs:".len()..self.region_end]
     }
+
+    /// The account the ARN names, which owns the resource.
+    pub fn account(&self) -> &str {
+        account_of(&self.text).unwrap_or_default()
+    }
+}
+
+/// The account field of any ARN-shaped text (`arn:<partition>:<service>:<region>:<account>:…`).
+pub fn account_of(text: &str) -> Option<&str> {
+    text.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 fn article(kind: Kind) -> &'static str {

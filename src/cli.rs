@@ -1,6 +1,7 @@
 //! The command line as clap sees it: subcommands, flags and their help, nothing else.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -138,7 +139,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Update calls per second per region (the service allows 5)
-    #[arg(long, value_name = "N", default_value_t = 5.0)]
+    #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = parse_tps)]
     pub max_tps: f64,
     /// Update calls in flight per region
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -183,8 +184,22 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// `30s`, `500ms`, `2m`, or plain seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+/// Ends a command line clap refused: help and version on stdout with 0, any usage error on
+/// stderr with 1, since 2 is `--detailed-exitcode`'s "drift" and a typo must never look like it.
+pub fn usage_exit(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The longest duration any flag takes: a day. Longer is a typo, and would overflow timers.
+const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `30s`, `500ms`, `2m`, `1h`, or plain seconds; positive and at most a day.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
         (n, 0.001)
@@ -192,6 +207,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         (n, 1.0)
     } else if let Some(n) = text.strip_suffix('m') {
         (n, 60.0)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, 3600.0)
     } else {
         (text, 1.0)
     };
@@ -201,7 +218,36 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     if !(value.is_finite() && value > 0.0) {
         return Err(format!("`{text}` must be a positive duration"));
     }
-    Ok(Duration::from_secs_f64(value * scale))
+    match Duration::try_from_secs_f64(value * scale) {
+        Ok(duration) if duration >= Duration::from_millis(1) && duration <= MAX_DURATION => {
+            Ok(duration)
+        }
+        Ok(duration) if duration < Duration::from_millis(1) => {
+            Err(format!("`{text}` is shorter than a millisecond"))
+        }
+        _ => Err(format!("`{text}` is longer than a day (24h)")),
+    }
+}
+
+/// The most calls a second `--max-tps` takes: far above any quota, below float nonsense.
+const MAX_TPS: f64 = 10_000.0;
+
+/// The fewest: one call every 100 s, beyond which an apply would never end.
+const MIN_TPS: f64 = 0.01;
+
+/// A rate in calls a second, between [`MIN_TPS`] and [`MAX_TPS`].
+fn parse_tps(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value.is_finite() && (MIN_TPS..=MAX_TPS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is out of range: calls per second must be between {MIN_TPS} and {MAX_TPS}"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -220,7 +266,22 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("1e20").is_err());
+        assert!(parse_duration("inf").is_err());
+        assert!(parse_duration("NaN").is_err());
+        assert!(parse_duration("1e-20").is_err());
+        assert!(parse_duration("25h").is_err());
+    }
+
+    #[test]
+    fn rates_refuse_nonsense() {
+        assert_eq!(parse_tps("5"), Ok(5.0));
+        assert_eq!(parse_tps("0.5"), Ok(0.5));
+        for bad in ["0", "-1", "1e-20", "inf", "NaN", "1e20", "five"] {
+            assert!(parse_tps(bad).is_err(), "{bad}");
+        }
     }
 }

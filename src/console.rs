@@ -76,14 +76,9 @@ pub(crate) fn painter(choice: ColorChoice, terminal: bool) -> Painter {
     Painter { enabled }
 }
 
-/// The product on stdout. A closed pipe (`| head`) ends the process quietly, as ripgrep does.
-pub(crate) fn write_stdout(text: &str) {
+/// The product on stdout. The caller decides what a closed pipe (`| head`) means: never an
+/// exit from here, so apply's exit code always reflects its items.
+pub(crate) fn write_stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if error.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("error: cannot write to stdout: {error}");
-        std::process::exit(1);
-    }
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }

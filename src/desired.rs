@@ -64,6 +64,8 @@ pub struct Binding {
     /// The region the config lives in, if known offline: its ARN's region, else the file's
     /// `region:`. Names in a file without one are looked up in the default region.
     pub region: Option<String>,
+    /// The file's `account:`: the only account its bindings may resolve in.
+    pub account: Option<String>,
     /// Where `ingestConfiguration` was declared.
     pub location: Location,
     /// Where `stage` was declared.
@@ -83,12 +85,17 @@ impl Desired {
     }
 
     /// Gives every binding without a region the default one, or reports each that needs one.
+    /// A binding that gets its region here is checked for crossing regions as the others were
+    /// at load time, so that no update is ever sent for a stage in another region.
     pub fn with_default_region(mut self, default: Option<&str>) -> Result<Desired, Diagnostics> {
         let mut problems = Vec::new();
         for binding in &mut self.bindings {
             if binding.region.is_none() {
                 match default {
-                    Some(region) => binding.region = Some(region.to_owned()),
+                    Some(region) => {
+                        binding.region = Some(region.to_owned());
+                        problems.extend(crosses_regions(binding));
+                    }
                     None => problems.push(Diagnostic::at(
                         &binding.location,
                         format!(
@@ -262,6 +269,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagn
     }
     let spans = locate(text);
     let file_region = raw.region.map(|r| r.0);
+    let file_account = raw.account.map(|a| a.0);
     let mut problems = Vec::new();
     let mut bindings = Vec::with_capacity(raw.bindings.len());
     for (index, raw_binding) in raw.bindings.into_iter().enumerate() {
@@ -277,32 +285,59 @@ pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagn
             Ref::Arn(arn) => Some(arn.region().to_owned()),
             Ref::Name(_) => file_region.clone(),
         };
-        if let (Some(Ref::Arn(stage_arn)), Some(region)) = (&stage, &region)
-            && stage_arn.region() != region
-        {
-            problems.push(Diagnostic::at(
-                &stage_location,
-                format!(
-                    "stage `{stage_arn}` is in region {}, but the ingest configuration is in \
-                     {region}: a binding cannot cross regions",
-                    stage_arn.region()
-                ),
-            ));
-        }
-        bindings.push(Binding {
+        let binding = Binding {
             config,
             stage,
             redundant_ingest: raw_binding.redundant_ingest,
             region,
+            account: file_account.clone(),
             location,
             stage_location,
-        });
+        };
+        problems.extend(crosses_regions(&binding));
+        problems.extend(other_account(&binding));
+        bindings.push(binding);
     }
     if problems.is_empty() {
         Ok(bindings)
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// A stage ARN in another region than its config: the service would refuse it, or worse.
+fn crosses_regions(binding: &Binding) -> Option<Diagnostic> {
+    let (Some(Ref::Arn(stage_arn)), Some(region)) = (&binding.stage, &binding.region) else {
+        return None;
+    };
+    (stage_arn.region() != region).then(|| {
+        Diagnostic::at(
+            &binding.stage_location,
+            format!(
+                "stage `{stage_arn}` is in region {}, but the ingest configuration is in \
+                 {region}: a binding cannot cross regions",
+                stage_arn.region()
+            ),
+        )
+    })
+}
+
+/// An ARN of another account than the file's `account:`.
+fn other_account(binding: &Binding) -> Option<Diagnostic> {
+    let account = binding.account.as_deref()?;
+    let stage = binding.stage.as_ref().map(|s| (s, &binding.stage_location));
+    let arns = std::iter::once((&binding.config, &binding.location)).chain(stage);
+    arns.into_iter()
+        .find_map(|(reference, location)| match reference {
+            Ref::Arn(arn) if arn.account() != account => Some(Diagnostic::at(
+                location,
+                format!(
+                    "`{arn}` is in account {}, but this file is for account {account}",
+                    arn.account()
+                ),
+            )),
+            _ => None,
+        })
 }
 
 fn at(path: &Arc<str>, position: Position) -> Location {
@@ -710,6 +745,8 @@ struct RawFile {
     version: Version,
     #[serde(default)]
     region: Option<Region>,
+    #[serde(default)]
+    account: Option<Account>,
     bindings: Vec<RawBinding>,
 }
 
@@ -780,6 +817,33 @@ impl<'de> Deserialize<'de> for Region {
         }
         // A visitor, not `String::deserialize` and a check after it: an error raised inside the
         // visitor gets the value's position, and `region: 42` is a type error, not a region.
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// An AWS account id: twelve digits, quoted (YAML would read it as a number otherwise, and lose
+/// its leading zeros).
+struct Account(String);
+
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Account;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an AWS account id, twelve digits in quotes (such as \"123456789012\")")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Account, E> {
+                if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(Account(text.to_owned()))
+                } else {
+                    Err(E::custom(format!(
+                        "`{}` is not an AWS account id (twelve digits)",
+                        text.escape_debug()
+                    )))
+                }
+            }
+        }
         deserializer.deserialize_any(V)
     }
 }

@@ -1,16 +1,24 @@
 //! The only module that speaks to AWS: the SDK client per region, and the mapping of its types and
 //! errors to ours. Stream keys stop here: no SDK response leaves this module.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_config::profile::ProfileSet;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::retries::classifiers::THROTTLING_ERRORS;
 use aws_sdk_ivsrealtime::Client;
+use aws_sdk_ivsrealtime::config::http::HttpResponse;
 use aws_sdk_ivsrealtime::config::retry::RetryConfig;
 use aws_sdk_ivsrealtime::config::timeout::TimeoutConfig;
 use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ivsrealtime::types::IngestConfigurationState;
+use aws_smithy_types::retry::{ErrorKind as RetryKind, ProvideErrorKind};
+use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::api::{Api, ApiError, ErrorKind, Operation, Update};
 use crate::live::{LiveConfig, LiveStage, State};
@@ -36,10 +44,123 @@ const PAGE_SIZE: i32 = 100;
 /// Each list operation's quota per account and region; it cannot be raised.
 const READ_TPS: f64 = 5.0;
 
+/// The selected profile as the AWS config files give it: for what the SDK does not tell, namely
+/// whether retries were configured and which credential provider a failure came from.
+struct ProfileView {
+    name: String,
+    set: Option<ProfileSet>,
+}
+
+impl ProfileView {
+    async fn load(profile: Option<&str>) -> ProfileView {
+        let set = aws_config::profile::load(
+            &Fs::real(),
+            &Env::real(),
+            &EnvConfigFiles::default(),
+            profile.map(|p| Cow::Owned(p.to_owned())),
+        )
+        .await
+        .ok();
+        let name = set.as_ref().map_or_else(
+            || {
+                profile
+                    .map(str::to_owned)
+                    .or_else(|| env("AWS_PROFILE"))
+                    .unwrap_or_else(|| "default".to_owned())
+            },
+            |set| set.selected_profile().to_owned(),
+        );
+        ProfileView { name, set }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.set.as_ref()?.get(key)
+    }
+
+    /// ingestctl's retries where neither the environment nor the profile sets any: standard
+    /// mode with [`DEFAULT_MAX_ATTEMPTS`], or the mode one of them names with that many
+    /// attempts. `None` where either sets `max_attempts`, so the SDK's own precedence
+    /// (environment, then profile) decides.
+    fn default_retries(&self) -> Option<RetryConfig> {
+        if env("AWS_MAX_ATTEMPTS").is_some() || self.get("max_attempts").is_some() {
+            return None;
+        }
+        let mode = env("AWS_RETRY_MODE").or_else(|| self.get("retry_mode").map(str::to_owned));
+        let retry = match mode.as_deref() {
+            Some("adaptive") => RetryConfig::adaptive(),
+            _ => RetryConfig::standard(),
+        };
+        Some(retry.with_max_attempts(DEFAULT_MAX_ATTEMPTS))
+    }
+
+    /// Where credentials were to come from, as a person would look for it: `profile `ci` (SSO)`.
+    /// `None` when they come from the environment's keys, which cannot fail to load.
+    fn credential_source(&self) -> Option<CredentialSource> {
+        if env("AWS_ACCESS_KEY_ID").is_some() {
+            return None;
+        }
+        if env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
+            return Some(CredentialSource {
+                profile: None,
+                provider: "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
+            });
+        }
+        let set = self.set.as_ref()?;
+        let profile = set.get_profile(&self.name)?;
+        let has = |key: &str| profile.get(key).is_some();
+        let provider = if has("credential_process") {
+            "credential_process"
+        } else if has("sso_session") || has("sso_start_url") {
+            "SSO"
+        } else if has("web_identity_token_file") {
+            "web identity"
+        } else if has("role_arn") {
+            "assume role"
+        } else if has("aws_access_key_id") {
+            "static keys"
+        } else {
+            return None;
+        };
+        Some(CredentialSource {
+            profile: Some(self.name.clone()),
+            provider,
+        })
+    }
+}
+
+/// The credential provider that was to supply credentials.
+#[derive(Clone, Debug)]
+struct CredentialSource {
+    profile: Option<String>,
+    provider: &'static str,
+}
+
+impl CredentialSource {
+    /// `cannot get AWS credentials from profile `ci` (SSO): <cause>; run `aws sso login …``.
+    fn explain(&self, cause: &str) -> String {
+        let from = match &self.profile {
+            Some(profile) => format!("profile `{profile}` ({})", self.provider),
+            None => self.provider.to_owned(),
+        };
+        let fix = match (&self.profile, self.provider) {
+            (Some(profile), "SSO") => {
+                format!("; if the SSO session expired, run `aws sso login --profile {profile}`")
+            }
+            _ => String::new(),
+        };
+        format!("cannot get AWS credentials from {from}: {cause}{fix}")
+    }
+}
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
 /// IVS Real-Time through the AWS SDK, with one client per region and the list calls of each
 /// region paced under their quota (updates are paced by apply, which owns `--max-tps`).
 pub struct Ivs {
     base: SdkConfig,
+    credentials: Option<CredentialSource>,
     clients: Mutex<HashMap<String, Client>>,
     buckets: Mutex<HashMap<(String, Operation), Arc<TokenBucket>>>,
 }
@@ -66,13 +187,12 @@ impl Ivs {
                     .build(),
             );
         }
-        let env_sets_retries = std::env::var_os("AWS_MAX_ATTEMPTS").is_some()
-            || std::env::var_os("AWS_RETRY_MODE").is_some();
-        if !env_sets_retries {
-            loader = loader
-                .retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+        let profile = ProfileView::load(options.profile.as_deref()).await;
+        if let Some(retry) = profile.default_retries() {
+            loader = loader.retry_config(retry);
         }
         Ivs {
+            credentials: profile.credential_source(),
             base: loader.load().await,
             clients: Mutex::new(HashMap::new()),
             buckets: Mutex::new(HashMap::new()),
@@ -86,6 +206,65 @@ impl Ivs {
                 .entry((region.to_owned(), operation))
                 .or_insert_with(|| Arc::new(TokenBucket::new(READ_TPS))),
         )
+    }
+
+    /// `ListIngestConfigurations` pages, all of them or those in one state.
+    async fn list_ingest(
+        &self,
+        region: &str,
+        state: Option<IngestConfigurationState>,
+    ) -> Result<Vec<LiveConfig>, ApiError> {
+        let client = self.client(region);
+        let operation = Operation::ListIngestConfigurations;
+        // One quota for the operation, filtered or not.
+        paginate(
+            &self.bucket(region, operation),
+            operation,
+            region,
+            |token| async {
+                let page = client
+                    .list_ingest_configurations()
+                    .max_results(PAGE_SIZE)
+                    .set_filter_by_state(state.clone())
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| self.api_error(operation, region, None, e))?;
+                let configs = page
+                    .ingest_configurations()
+                    .iter()
+                    .map(|summary| LiveConfig {
+                        arn: summary.arn().to_owned(),
+                        name: non_empty(summary.name()),
+                        stage_arn: summary.stage_arn().to_owned(),
+                        state: State::parse(summary.state().as_str()),
+                        redundant_ingest: summary.redundant_ingest(),
+                    });
+                Ok((configs.collect(), non_empty(page.next_token())))
+            },
+        )
+        .await
+    }
+
+    /// Our error for an SDK error, a credentials failure naming where credentials were to come from.
+    fn api_error<E>(
+        &self,
+        operation: Operation,
+        region: &str,
+        arn: Option<&str>,
+        error: SdkError<E, HttpResponse>,
+    ) -> ApiError
+    where
+        E: ProvideErrorMetadata + ProvideErrorKind + std::error::Error + 'static,
+    {
+        let mut error = api_error(operation, region, arn, error);
+        if error.kind == ErrorKind::Credentials
+            && error.message != NO_CREDENTIALS
+            && let Some(source) = &self.credentials
+        {
+            error.message = source.explain(&error.message);
+        }
+        error
     }
 
     fn client(&self, region: &str) -> Client {
@@ -109,29 +288,7 @@ impl Api for Ivs {
     }
 
     async fn list_configs(&self, region: &str) -> Result<Vec<LiveConfig>, ApiError> {
-        let client = self.client(region);
-        let operation = Operation::ListIngestConfigurations;
-        let configs = paginate(&self.bucket(region, operation), |token| async {
-            let page = client
-                .list_ingest_configurations()
-                .max_results(PAGE_SIZE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| api_error(operation, region, None, e))?;
-            let configs = page
-                .ingest_configurations()
-                .iter()
-                .map(|summary| LiveConfig {
-                    arn: summary.arn().to_owned(),
-                    name: non_empty(summary.name()),
-                    stage_arn: summary.stage_arn().to_owned(),
-                    state: State::parse(summary.state().as_str()),
-                    redundant_ingest: summary.redundant_ingest(),
-                });
-            Ok((configs.collect(), non_empty(page.next_token())))
-        })
-        .await?;
+        let configs = self.list_ingest(region, None).await?;
         tracing::info!(
             region,
             count = configs.len(),
@@ -140,23 +297,40 @@ impl Api for Ivs {
         Ok(configs)
     }
 
+    async fn list_active(&self, region: &str) -> Result<Vec<LiveConfig>, ApiError> {
+        let configs = self
+            .list_ingest(region, Some(IngestConfigurationState::Active))
+            .await?;
+        tracing::info!(
+            region,
+            count = configs.len(),
+            "listed ACTIVE ingest configurations"
+        );
+        Ok(configs)
+    }
+
     async fn list_stages(&self, region: &str) -> Result<Vec<LiveStage>, ApiError> {
         let client = self.client(region);
         let operation = Operation::ListStages;
-        let stages = paginate(&self.bucket(region, operation), |token| async {
-            let page = client
-                .list_stages()
-                .max_results(PAGE_SIZE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| api_error(operation, region, None, e))?;
-            let stages = page.stages().iter().map(|stage| LiveStage {
-                arn: stage.arn().to_owned(),
-                name: non_empty(stage.name()),
-            });
-            Ok((stages.collect(), non_empty(page.next_token())))
-        })
+        let stages = paginate(
+            &self.bucket(region, operation),
+            operation,
+            region,
+            |token| async {
+                let page = client
+                    .list_stages()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| self.api_error(operation, region, None, e))?;
+                let stages = page.stages().iter().map(|stage| LiveStage {
+                    arn: stage.arn().to_owned(),
+                    name: non_empty(stage.name()),
+                });
+                Ok((stages.collect(), non_empty(page.next_token())))
+            },
+        )
         .await?;
         tracing::info!(region, count = stages.len(), "listed stages");
         Ok(stages)
@@ -179,7 +353,7 @@ impl Api for Ivs {
             // The response carries the stream key: drop it unread.
             .map(drop)
             .map_err(|e| {
-                api_error(
+                self.api_error(
                     Operation::UpdateIngestConfiguration,
                     &update.region,
                     Some(&update.arn),
@@ -189,14 +363,21 @@ impl Api for Ivs {
     }
 }
 
-/// Fetches pages one after another, each when the bucket allows, until no next token comes.
-async fn paginate<T, F, Fut>(bucket: &TokenBucket, mut fetch: F) -> Result<Vec<T>, ApiError>
+/// Fetches pages one after another, each when the bucket allows, until no next token comes. A
+/// token the service already sent would loop for ever, so it ends the read with an error.
+async fn paginate<T, F, Fut>(
+    bucket: &TokenBucket,
+    operation: Operation,
+    region: &str,
+    mut fetch: F,
+) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
 {
     let mut items = Vec::new();
     let mut token = None;
+    let mut seen = HashSet::new();
     loop {
         let permit = bucket.acquire().await;
         let fetched = fetch(token).await;
@@ -204,6 +385,20 @@ where
         let (page, next) = fetched?;
         items.extend(page);
         match next {
+            Some(next) if !seen.insert(next.clone()) => {
+                return Err(ApiError {
+                    operation,
+                    region: region.to_owned(),
+                    arn: None,
+                    kind: ErrorKind::Other,
+                    code: None,
+                    message: format!(
+                        "the service sent a nextToken it had sent before, after {} pages; \
+                         stopping rather than reading the same pages for ever",
+                        seen.len()
+                    ),
+                });
+            }
             Some(next) => token = Some(next),
             None => return Ok(items),
         }
@@ -215,37 +410,29 @@ fn non_empty(text: Option<&str>) -> Option<String> {
     text.filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// Maps an SDK error to ours from its code and message only; raw responses are never looked at.
-fn api_error<E, R>(
+/// Maps an SDK error to ours from its code, status and message only; response bodies are never
+/// looked at. Throttling is what the SDK's own retry classifier calls throttling (any of its
+/// codes, or a bare 429), not a list of our own.
+fn api_error<E>(
     operation: Operation,
     region: &str,
     arn: Option<&str>,
-    error: SdkError<E, R>,
+    error: SdkError<E, HttpResponse>,
 ) -> ApiError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + ProvideErrorKind + std::error::Error + 'static,
 {
     let (kind, code, message) = match &error {
         SdkError::ServiceError(service) => {
             let err = service.err();
-            let code = err.code().map(str::to_owned);
-            let kind = match code.as_deref() {
-                Some("ConflictException") => ErrorKind::Conflict,
-                Some("ResourceNotFoundException") => ErrorKind::NotFound,
-                Some("AccessDeniedException" | "PendingVerification") => ErrorKind::AccessDenied,
-                Some("ThrottlingException" | "TooManyRequestsException") => ErrorKind::Throttled,
-                Some("UnrecognizedClientException" | "InvalidSignatureException") => {
-                    ErrorKind::AccessDenied
-                }
-                _ => ErrorKind::Other,
-            };
+            let status = service.raw().status().as_u16();
+            let code = ProvideErrorMetadata::code(err).map(str::to_owned);
             let message = err
                 .message()
                 .filter(|m| !m.is_empty())
                 .unwrap_or("no message")
                 .to_owned();
-            (kind, code, message)
+            (classify(err, code.as_deref(), status), code, message)
         }
         SdkError::TimeoutError(_) => (
             ErrorKind::Timeout,
@@ -257,14 +444,8 @@ where
         }
         other => {
             let text = DisplayErrorContext(other).to_string();
-            if text.contains("credentials") || text.contains("Credentials") {
-                (
-                    ErrorKind::Credentials,
-                    None,
-                    "no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID and \
-                     AWS_SECRET_ACCESS_KEY, or run in an environment with a role"
-                        .to_owned(),
-                )
+            if let Some(cause) = credentials_cause(other) {
+                (ErrorKind::Credentials, None, cause)
             } else if matches!(other, SdkError::DispatchFailure(_)) {
                 (
                     ErrorKind::Network,
@@ -283,5 +464,172 @@ where
         kind,
         code,
         message,
+    }
+}
+
+/// What a service error means for ingestctl.
+fn classify(err: &impl ProvideErrorKind, code: Option<&str>, status: u16) -> ErrorKind {
+    let throttling = err.retryable_error_kind() == Some(RetryKind::ThrottlingError)
+        || code.is_some_and(|c| THROTTLING_ERRORS.contains(&c))
+        || status == 429;
+    if throttling {
+        return ErrorKind::Throttled;
+    }
+    match code {
+        Some("ConflictException") => ErrorKind::Conflict,
+        Some("ResourceNotFoundException") => ErrorKind::NotFound,
+        Some(
+            "AccessDeniedException"
+            | "PendingVerification"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "ExpiredTokenException",
+        ) => ErrorKind::AccessDenied,
+        _ if (400..500).contains(&status) => ErrorKind::Invalid,
+        _ => ErrorKind::Other,
+    }
+}
+
+/// Where a call failed before it was sent because no credentials could be had: the SDK's reason,
+/// since it names what failed (a credential process's message, an expired SSO token's file).
+/// Only when no source had credentials at all does the short hint replace it.
+fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut chain = Vec::new();
+    let mut next = Some(error);
+    while let Some(error) = next {
+        chain.push(error.to_string());
+        next = error.source();
+    }
+    let text = chain.join(": ").to_ascii_lowercase();
+    if !text.contains("credentials") {
+        return None;
+    }
+    if text.contains("no providers in chain provided credentials")
+        || text.contains("the credential provider was not enabled")
+    {
+        return Some(NO_CREDENTIALS.to_owned());
+    }
+    // The wrappers' own words ("dispatch failure", "other", "an error occurred while loading
+    // credentials") say nothing the message does not; the provider's own words follow them.
+    let cause: Vec<&str> = chain
+        .iter()
+        .map(String::as_str)
+        .skip_while(|m| {
+            let m = m.to_ascii_lowercase();
+            m == "dispatch failure" || m == "other" || m.contains("error occurred while loading")
+        })
+        .collect();
+    let cause = match cause.first() {
+        // A message often repeats its source's: keep the fullest form once.
+        Some(first) => cause
+            .iter()
+            .skip(1)
+            .fold(first.trim().to_owned(), |acc, m| {
+                if acc.contains(m.trim()) {
+                    acc
+                } else {
+                    format!("{acc}: {}", m.trim())
+                }
+            }),
+        None => chain.last().cloned().unwrap_or_default(),
+    };
+    Some(cause)
+}
+
+/// The hint where no credential source had anything at all.
+const NO_CREDENTIALS: &str = "no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID and \
+                              AWS_SECRET_ACCESS_KEY, or run in an environment with a role";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_repeated_next_token_ends_the_read_with_an_error() {
+        let bucket = TokenBucket::new(1_000.0);
+        let mut pages = 0;
+        let result: Result<Vec<u32>, ApiError> = paginate(
+            &bucket,
+            Operation::ListIngestConfigurations,
+            "eu-west-1",
+            |token| {
+                pages += 1;
+                // The service answers page 1, page 2, then page 1's token again.
+                let next = match token.as_deref() {
+                    None => "t1",
+                    Some("t1") => "t2",
+                    _ => "t1",
+                };
+                async move { Ok((vec![1], Some(next.to_owned()))) }
+            },
+        )
+        .await;
+        let error = result.unwrap_err();
+        assert_eq!(pages, 3);
+        assert_eq!(error.operation, Operation::ListIngestConfigurations);
+        assert_eq!(error.region, "eu-west-1");
+        assert!(error.message.contains("nextToken"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("ListIngestConfigurations in eu-west-1 failed")
+        );
+    }
+
+    /// An error that says nothing of its own kind, as most modelled errors do.
+    struct Unclassified;
+
+    impl ProvideErrorKind for Unclassified {
+        fn retryable_error_kind(&self) -> Option<RetryKind> {
+            None
+        }
+        fn code(&self) -> Option<&str> {
+            None
+        }
+    }
+
+    #[test]
+    fn throttling_is_any_code_the_sdk_calls_throttling_or_a_bare_429() {
+        for code in [
+            "ThrottlingException",
+            "TooManyRequestsException",
+            "SlowDown",
+            "RequestLimitExceeded",
+        ] {
+            assert_eq!(
+                classify(&Unclassified, Some(code), 400),
+                ErrorKind::Throttled,
+                "{code}"
+            );
+        }
+        assert_eq!(classify(&Unclassified, None, 429), ErrorKind::Throttled);
+        assert_eq!(
+            classify(&Unclassified, Some("SomethingNew"), 429),
+            ErrorKind::Throttled
+        );
+    }
+
+    #[test]
+    fn client_errors_are_told_apart_from_server_errors() {
+        assert_eq!(
+            classify(&Unclassified, Some("ConflictException"), 409),
+            ErrorKind::Conflict
+        );
+        assert_eq!(
+            classify(&Unclassified, Some("ValidationException"), 400),
+            ErrorKind::Invalid
+        );
+        assert_eq!(
+            classify(&Unclassified, Some("ResourceNotFoundException"), 404),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            classify(&Unclassified, Some("AccessDeniedException"), 403),
+            ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            classify(&Unclassified, Some("InternalServerException"), 500),
+            ErrorKind::Other
+        );
     }
 }

@@ -6,7 +6,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     // Parsing first keeps `--help` and `--version` free of runtime start-up.
-    let cli = ingestctl::cli::Cli::parse();
+    let cli = match ingestctl::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ingestctl::cli::usage_exit(&error),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -17,5 +20,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(ingestctl::run::run(cli)).into()
+    let exit = runtime.block_on(ingestctl::run::run(cli));
+    // A prompt's reader thread may still be blocked on stdin: do not wait for it.
+    runtime.shutdown_background();
+    exit.into()
 }

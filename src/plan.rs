@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::arn::Ref;
+use crate::arn::{Kind, Ref, account_of};
 use crate::desired::{Binding, Desired, bound_twice};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::live::{Live, LiveConfig, LiveStage, RegionState, State};
@@ -53,6 +53,28 @@ impl After {
     }
 }
 
+/// A binding as its file wrote it: names stay names, so a saved plan can be checked against the
+/// files it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Declared {
+    pub config: Ref,
+    /// `None` for `stage: null`.
+    pub stage: Option<Ref>,
+}
+
+impl Declared {
+    /// A binding by ARN to the stage ARN `stage` (`""`: to none).
+    pub fn by_arn(config: &str, stage: &str) -> Result<Declared, String> {
+        Ok(Declared {
+            config: Ref::parse(config, Kind::IngestConfiguration)?,
+            stage: match stage {
+                "" => None,
+                stage => Some(Ref::parse(stage, Kind::Stage)?),
+            },
+        })
+    }
+}
+
 /// One binding's planned action.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Change {
@@ -65,6 +87,8 @@ pub struct Change {
     /// Stage names for display, where the stages were listed.
     pub before_stage_name: Option<String>,
     pub after_stage_name: Option<String>,
+    /// The binding as written.
+    pub declared: Declared,
     /// Where the binding was declared.
     pub location: Location,
 }
@@ -115,6 +139,7 @@ impl Plan {
 /// [`Desired::with_default_region`]) and `live` must hold every region the bindings name, with
 /// stages wherever a stage is named by name. Reports every unresolvable binding at once.
 pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Diagnostics> {
+    check_accounts(desired, live)?;
     let indexes: HashMap<&str, Index> = live
         .regions
         .iter()
@@ -197,6 +222,10 @@ pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Diagnostics> {
             before,
             after,
             after_stage_name,
+            declared: Declared {
+                config: binding.config.clone(),
+                stage: binding.stage.clone(),
+            },
             location: binding.location.clone(),
         });
     }
@@ -223,6 +252,59 @@ pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Diagnostics> {
         changes,
         unmanaged: unmanaged.into_iter().collect(),
     })
+}
+
+/// Checks that the credentials reach the account each binding belongs to: the file's
+/// `account:`, and the account of every ARN it binds. The account reached is read from the ARNs
+/// the region's list returned, so it costs no call; a region with no configs cannot tell, and
+/// its bindings then fail to resolve instead. Every mismatch names both accounts, where a lookup
+/// would only have said "not found".
+pub fn check_accounts(desired: &Desired, live: &Live) -> Result<(), Diagnostics> {
+    let reached: HashMap<&str, &str> = live
+        .regions
+        .iter()
+        .filter_map(|(region, state)| {
+            let account = state.configs.iter().find_map(|c| account_of(&c.arn))?;
+            Some((region.as_str(), account))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for binding in &desired.bindings {
+        let Some(region) = binding.region.as_deref() else {
+            continue;
+        };
+        let Some(&account) = reached.get(region) else {
+            continue;
+        };
+        let mut wanted = Vec::new();
+        if let Some(file_account) = &binding.account {
+            wanted.push((file_account.as_str(), "this file is for", &binding.location));
+        }
+        if let Ref::Arn(arn) = &binding.config {
+            wanted.push((
+                arn.account(),
+                "the ingest configuration is in",
+                &binding.location,
+            ));
+        }
+        if let Some(Ref::Arn(arn)) = &binding.stage {
+            wanted.push((arn.account(), "the stage is in", &binding.stage_location));
+        }
+        if let Some((expected, what, location)) = wanted.into_iter().find(|(a, ..)| *a != account) {
+            problems.push(Diagnostic::at(
+                location,
+                format!(
+                    "{what} account {expected}, but the credentials reach account {account} \
+                     (in {region}): check AWS_PROFILE or --profile"
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 /// Lookups over one region's live state, built once so planning stays linear.
@@ -366,6 +448,7 @@ mod tests {
             stage: stage.map(|s| Ref::parse(s, Kind::Stage).unwrap()),
             redundant_ingest: None,
             region: Some(REGION.to_owned()),
+            account: None,
             location: Location::at(&path, 3, 5),
             stage_location: Location::at(&path, 4, 12),
         }

@@ -11,7 +11,7 @@ use crate::apply::{self, Outcome, Pacing, Report, Task};
 use crate::atomic_write::write_atomically;
 use crate::console::{Stderr, painter, write_stdout};
 use crate::progress::StderrProgress;
-use crate::signal::{Signal, Stop};
+use crate::signal::{Abort, InFlight, Signal, Stop};
 use anyhow::{Context, bail};
 use clap::CommandFactory;
 
@@ -54,18 +54,25 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. A signal before the first write, or a second one during apply,
+/// ends it at once.
 pub async fn run(cli: Cli) -> Exit {
     let stderr = Stderr::new();
     crate::logging::init(cli.verbose, stderr.painter.enabled);
     let stop = Stop::listen();
-    let result = match cli.command {
-        Command::Plan(args) => plan_command(args, &stderr).await,
-        Command::Apply(args) => apply_command(args, &stderr, &stop).await,
-        Command::Validate(args) => validate_command(&args, &stderr),
-        Command::Export(args) => export_command(args, &stderr).await,
-        Command::Completions(args) => completions_command(&args),
-        Command::Man => man_command(),
+    let work = async {
+        match cli.command {
+            Command::Plan(args) => plan_command(args, &stderr).await,
+            Command::Apply(args) => apply_command(args, &stderr, &stop).await,
+            Command::Validate(args) => validate_command(&args, &stderr),
+            Command::Export(args) => export_command(args, &stderr).await,
+            Command::Completions(args) => completions_command(&args),
+            Command::Man => man_command(),
+        }
+    };
+    let result = tokio::select! {
+        result = work => result,
+        abort = stop.aborted() => return aborted(&abort, &stderr),
     };
     result.unwrap_or_else(|failure| {
         match failure.downcast_ref::<Diagnostics>() {
@@ -85,17 +92,51 @@ pub async fn run(cli: Cli) -> Exit {
     })
 }
 
+/// Says why the run ends without finishing, and with which code.
+fn aborted(abort: &Abort, stderr: &Stderr) -> Exit {
+    match abort {
+        Abort::BeforeApply(signal) => {
+            stderr.warning("interrupted before any change: nothing was changed");
+            Exit::Interrupted(*signal)
+        }
+        Abort::Again { signal, in_flight } => {
+            if in_flight.is_empty() {
+                stderr.warning("interrupted again: exiting now; no update was in flight");
+            } else {
+                stderr.warning(&format!(
+                    "interrupted again: exiting now without waiting for {} update(s) in flight, \
+                     whose outcome is unknown (run `ingestctl plan` to see where they stand): {}",
+                    in_flight.len(),
+                    in_flight.join(", ")
+                ));
+            }
+            Exit::Interrupted(*signal)
+        }
+    }
+}
+
+/// Writes the product; a reader that went away (`| head`) is not an error for a read-only
+/// command, whose exit code still says what it found.
+fn show(text: &str) -> anyhow::Result<()> {
+    match write_stdout(text) {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(error).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
+    }
+}
+
 async fn plan_command(args: PlanArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
     let desired = desired::load(&args.files.paths)?;
     let ivs = Ivs::connect(&aws_options(&args.aws)).await;
     let (desired, plan) = make_plan(&ivs, desired).await?;
     warn_skips(&plan, stderr);
     let painter = painter(args.output.color, io::stdout().is_terminal());
-    write_stdout(&match args.output.format {
+    show(&match args.output.format {
         Format::Text => render::plan_text(&plan, painter),
         Format::Json => render::plan_json(&plan),
         Format::Markdown => render::plan_markdown(&plan),
-    });
+    })?;
     if let Some(out) = &args.out {
         let saved = SavedPlan::new(&plan, desired.digest(), file_list(&desired));
         write_atomically(out, &saved.to_json())
@@ -119,29 +160,32 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow:
         max_tps: args.max_tps,
         parallelism: usize::from(args.parallelism),
     };
-    if !(args.max_tps.is_finite() && args.max_tps > 0.0) {
-        bail!("--max-tps must be a positive number");
-    }
     let tasks;
     let ivs;
     if let Some(plan_path) = &args.plan {
-        let saved = read_saved_plan(plan_path, &args.paths)?;
+        let (mut saved, desired) = read_saved_plan(plan_path, &args.paths)?;
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
-        let reads: Reads = saved
-            .changes
-            .iter()
-            .map(|c| (c.region.clone(), false))
-            .collect();
-        let live = api::read_live(&ivs, &reads).await?;
+        let desired = desired.with_default_region(ivs.default_region().as_deref())?;
+        saved.check_follows(&plan_path.display().to_string(), &desired)?;
+        let live = api::read_live(&ivs, &saved.reads()).await?;
+        plan::check_accounts(&desired, &live)?;
+        saved.check_names(&live)?;
         tasks = saved.recheck(&live);
     } else {
         let desired = desired::load(&args.paths)?;
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
         let (_, plan) = make_plan(&ivs, desired).await?;
+        let asking = plan.summary().update > 0 && !args.auto_approve;
         if args.output.format == Format::Text {
-            write_stdout(&render::plan_text(&plan, painter));
+            // Nothing is applied that could not be shown.
+            write_stdout(&render::plan_text(&plan, painter)).map_err(|error| {
+                anyhow::anyhow!("cannot show the plan on stdout ({error}); nothing was applied")
+            })?;
+        } else if asking && io::stdin().is_terminal() {
+            // stdout carries JSON or markdown: the plan being confirmed goes to stderr.
+            stderr.raw(&render::plan_text(&plan, stderr.painter));
         }
-        if plan.summary().update > 0 && !args.auto_approve {
+        if asking {
             confirm(stderr).await?;
         }
         tasks = plan.changes.into_iter().map(Task::from_change).collect();
@@ -162,14 +206,17 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow:
             stderr.annotate(level, Some(&result.location), &warning);
         }
     }
-    if args.output.format == Format::Text {
-        write_stdout("\n");
-    }
-    write_stdout(&match args.output.format {
-        Format::Text => render::report_text(&report, painter),
+    let text = match args.output.format {
+        Format::Text => format!("\n{}", render::report_text(&report, painter)),
         Format::Json => render::report_json(&report),
         Format::Markdown => render::report_markdown(&report),
-    });
+    };
+    // The exit code below is the items' whatever became of stdout.
+    if let Err(error) = write_stdout(&text) {
+        stderr.error(&format!(
+            "cannot write the report to stdout ({error}); the exit code still gives the outcome"
+        ));
+    }
     let tally = report.tally();
     Ok(if let Some(signal) = signal {
         Exit::Interrupted(signal)
@@ -229,7 +276,7 @@ async fn export_command(args: ExportArgs, stderr: &Stderr) -> anyhow::Result<Exi
                 path.display()
             ));
         }
-        None => write_stdout(&yaml),
+        None => show(&yaml)?,
     }
     Ok(Exit::Success)
 }
@@ -237,7 +284,7 @@ async fn export_command(args: ExportArgs, stderr: &Stderr) -> anyhow::Result<Exi
 fn completions_command(args: &CompletionsArgs) -> anyhow::Result<Exit> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "ingestctl", &mut script);
-    write_stdout(&String::from_utf8_lossy(&script));
+    show(&String::from_utf8_lossy(&script))?;
     Ok(Exit::Success)
 }
 
@@ -246,7 +293,7 @@ fn man_command() -> anyhow::Result<Exit> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut page)
         .context("cannot render the man page")?;
-    write_stdout(&String::from_utf8_lossy(&page));
+    show(&String::from_utf8_lossy(&page))?;
     Ok(Exit::Success)
 }
 
@@ -269,7 +316,9 @@ async fn make_plan(api: &impl Api, desired: Desired) -> anyhow::Result<(Desired,
     Ok((desired, plan))
 }
 
-fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<SavedPlan> {
+/// Reads a saved plan and the desired files it was made from (or those given with `-f`),
+/// refusing a plan whose files have another digest.
+fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<(SavedPlan, Desired)> {
     let shown = path.display().to_string();
     let text = std::fs::read(path).with_context(|| format!("{shown}: cannot read the plan"))?;
     let text = String::from_utf8(text).map_err(|_| PlanFileError::NotAPlan {
@@ -282,10 +331,8 @@ fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<SavedPlan> 
     } else {
         paths.to_vec()
     };
-    let desired = desired::load(&files).map_err(|problems| PlanFileError::OtherDesired {
-        path: shown.clone(),
-        reason: format!("they cannot be loaded: {problems}"),
-    })?;
+    // Load problems keep their file:line:column: they are the files' own.
+    let desired = desired::load(&files)?;
     if desired.digest() != saved.desired_digest {
         return Err(PlanFileError::OtherDesired {
             path: shown,
@@ -296,7 +343,7 @@ fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<SavedPlan> 
         }
         .into());
     }
-    Ok(saved)
+    Ok((saved, desired))
 }
 
 fn file_list(desired: &Desired) -> Vec<String> {
@@ -338,10 +385,33 @@ async fn execute(
         .iter()
         .filter(|t| matches!(t, Task::Update(_)))
         .count();
-    let progress = StderrProgress::new(stderr, updates);
+    let progress = Watched {
+        bar: StderrProgress::new(stderr, updates),
+        in_flight: stop.in_flight(),
+    };
     let report = apply::apply(api, tasks, pacing, stop.applying(), &progress).await;
-    progress.done();
+    progress.bar.done();
     (report, stop.caught())
+}
+
+/// Apply's progress: the bar on stderr, and the calls in flight for a second signal to name.
+struct Watched<'a> {
+    bar: StderrProgress<'a>,
+    in_flight: &'a InFlight,
+}
+
+impl apply::Progress for Watched<'_> {
+    fn sent(&self, arn: &str) {
+        self.in_flight.sent(arn);
+    }
+
+    fn answered(&self, arn: &str) {
+        self.in_flight.answered(arn);
+    }
+
+    fn finished(&self, done: usize, total: usize, result: &apply::ItemResult) {
+        self.bar.finished(done, total, result);
+    }
 }
 
 fn warn_skips(plan: &Plan, stderr: &Stderr) {

@@ -1,19 +1,22 @@
-//! The saved plan file: what `plan --out` writes and `apply PLAN` reads back, sealed by a
-//! checksum, tied to the desired files by their digest, and rechecked against live state.
+//! The saved plan file: what `plan --out` writes and `apply PLAN` reads back. Its checksum guards
+//! against accidents; the seal is that every change must follow from the desired files (which
+//! must have the digest the plan records), and is then re-checked against live state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::apply::{Outcome, Task, result, skip_reason};
-use crate::diagnostic::{Location, Position};
-use crate::live::{Live, LiveConfig, State};
-use crate::plan::{Action, After, Before, Change, Plan};
+use crate::apply::{Outcome, Reason, Task, result, skip_reason};
+use crate::arn::{Kind, Ref};
+use crate::desired::{Binding, Desired};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, Position};
+use crate::live::{Live, LiveConfig, Reads, State};
+use crate::plan::{Action, After, Before, Change, Declared, Plan};
 
-/// The file format this build writes and reads.
-pub const FORMAT_VERSION: &str = "1";
+/// The file format this build writes and reads: 2 records each binding as declared.
+pub const FORMAT_VERSION: &str = "2";
 
 /// Marks the file as ours, so another JSON file is refused by name.
 const KIND: &str = "ingestctl-plan";
@@ -51,9 +54,17 @@ struct ChangeRecord {
     name: Option<String>,
     region: String,
     action: String,
+    declared: DeclaredRecord,
     before: BeforeRecord,
     after: AfterRecord,
     declared_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct DeclaredRecord {
+    ingest_configuration: String,
+    stage: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -88,6 +99,10 @@ pub enum PlanFileError {
         "{path}: plan file format {found} is newer than this ingestctl reads ({FORMAT_VERSION}); upgrade ingestctl"
     )]
     FutureVersion { path: String, found: String },
+    #[error(
+        "{path}: plan file format {found} was written by an older ingestctl; make a new plan with this one"
+    )]
+    OldVersion { path: String, found: String },
     #[error(
         "{path}: the plan file was modified after it was written (its checksum does not match); make a new plan"
     )]
@@ -151,9 +166,14 @@ impl SavedPlan {
         match envelope.format_version.as_ref().and_then(|v| v.as_str()) {
             Some(FORMAT_VERSION) => {}
             Some(other) => {
-                return Err(PlanFileError::FutureVersion {
-                    path: path.to_owned(),
-                    found: other.to_owned(),
+                let older = other
+                    .parse::<u32>()
+                    .is_ok_and(|n| FORMAT_VERSION.parse::<u32>().is_ok_and(|ours| n < ours));
+                let (path, found) = (path.to_owned(), other.to_owned());
+                return Err(if older {
+                    PlanFileError::OldVersion { path, found }
+                } else {
+                    PlanFileError::FutureVersion { path, found }
                 });
             }
             None => return Err(not_a_plan("it has no string `format_version`".to_owned())),
@@ -185,8 +205,142 @@ impl SavedPlan {
         })
     }
 
-    /// Decides each change against the live state now: a change whose config moved since the
-    /// plan is stale, one that went ACTIVE is skipped, the rest go ahead as planned.
+    /// Checks that the plan is exactly what `desired` (with its default region applied) plans
+    /// to: one change per binding and no other, each bound as declared and aimed at the declared
+    /// target. Whatever the checksum says, a plan that fails this is refused whole. Each change
+    /// takes its binding's location, so messages point at the file, not at the plan.
+    pub fn check_follows(&mut self, path: &str, desired: &Desired) -> Result<(), Diagnostics> {
+        let plan_file = Location::file(&Arc::from(path));
+        let mut bindings: HashMap<(String, &str), &Binding> = HashMap::new();
+        for binding in &desired.bindings {
+            let region = binding.region.as_deref().unwrap_or_default();
+            bindings.insert((binding.config.to_string(), region), binding);
+        }
+        let mut problems = Vec::new();
+        let mut covered = HashSet::new();
+        for change in &mut self.changes {
+            let key = (change.declared.config.to_string(), change.region.as_str());
+            let Some(binding) = bindings.get(&key) else {
+                problems.push(Diagnostic::at(
+                    &plan_file,
+                    format!(
+                        "the plan changes {} ({} in {}), which no desired file declares",
+                        change.arn, change.declared.config, change.region
+                    ),
+                ));
+                continue;
+            };
+            if !covered.insert(key.clone()) {
+                problems.push(Diagnostic::at(
+                    &plan_file,
+                    format!("the plan lists {} twice", change.declared.config),
+                ));
+                continue;
+            }
+            change.location = binding.location.clone();
+            if let Some(problem) = differs(change, binding) {
+                problems.push(Diagnostic::at(&binding.location, problem));
+            }
+        }
+        for binding in &desired.bindings {
+            let region = binding.region.as_deref().unwrap_or_default();
+            if !covered.contains(&(binding.config.to_string(), region)) {
+                problems.push(Diagnostic::at(
+                    &binding.location,
+                    format!(
+                        "`{}` is declared here but the plan ({path}) leaves it out",
+                        binding.config
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.push(Diagnostic::at(
+                &plan_file,
+                "the plan does not follow from the desired files, so nothing was applied; make a \
+                 new plan",
+            ));
+            Err(Diagnostics(problems))
+        }
+    }
+
+    /// What to read to re-check the plan: every region it touches, with stages where a stage is
+    /// named by name (so the name's resolution can be checked).
+    pub fn reads(&self) -> Reads {
+        let mut reads = Reads::new();
+        for change in &self.changes {
+            let by_name = matches!(change.declared.stage, Some(Ref::Name(_)));
+            *reads.entry(change.region.clone()).or_default() |= by_name;
+        }
+        reads
+    }
+
+    /// Checks that every name still picks out the resource the plan resolved it to, so an edited
+    /// plan cannot aim a name at another config or stage. Refuses the whole plan otherwise.
+    pub fn check_names(&self, live: &Live) -> Result<(), Diagnostics> {
+        let mut problems = Vec::new();
+        for change in &self.changes {
+            let Some(region) = live.regions.get(&change.region) else {
+                continue;
+            };
+            if let Ref::Name(name) = &change.declared.config {
+                let named: Vec<&str> = region
+                    .configs
+                    .iter()
+                    .filter(|c| c.name.as_deref() == Some(name))
+                    .map(|c| c.arn.as_str())
+                    .collect();
+                if named != [change.arn.as_str()] {
+                    problems.push(Diagnostic::at(
+                        &change.location,
+                        format!(
+                            "the plan resolved ingest configuration `{name}` to {}, but in {} that \
+                             name now picks out {}; make a new plan",
+                            change.arn,
+                            change.region,
+                            shown(&named)
+                        ),
+                    ));
+                }
+            }
+            if let (Some(Ref::Name(name)), Some(stages)) = (&change.declared.stage, &region.stages)
+            {
+                let named: Vec<&str> = stages
+                    .iter()
+                    .filter(|s| s.name.as_deref() == Some(name))
+                    .map(|s| s.arn.as_str())
+                    .collect();
+                if named != [change.after.stage_arn.as_str()] {
+                    problems.push(Diagnostic::at(
+                        &change.location,
+                        format!(
+                            "the plan resolved stage `{name}` to {}, but in {} that name now picks \
+                             out {}; make a new plan",
+                            change.after.stage_arn,
+                            change.region,
+                            shown(&named)
+                        ),
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.push(Diagnostic::new(
+                None,
+                "names resolve otherwise than when the plan was made, so nothing was applied",
+            ));
+            Err(Diagnostics(problems))
+        }
+    }
+
+    /// Decides each change against the live state now. A config already as planned is
+    /// unchanged (a rerun converges); one that moved since the plan, or is gone, is stale; one
+    /// that is ACTIVE is skipped; the rest are updated as planned. A `skip` in the plan is a
+    /// change deferred because the config was ACTIVE: it goes ahead if the config is not now.
     pub fn recheck(&self, live: &Live) -> Vec<Task> {
         let by_arn: HashMap<&str, &LiveConfig> = live
             .regions
@@ -200,19 +354,18 @@ impl SavedPlan {
                     return Task::Done(result(
                         change,
                         Outcome::Stale,
+                        Some(Reason::Deleted),
                         Some("the ingest configuration no longer exists".to_owned()),
                     ));
                 };
-                match change.action {
-                    Action::NoOp => return Task::Done(result(change, Outcome::Unchanged, None)),
-                    Action::Skip => {
-                        return Task::Done(result(
-                            change,
-                            Outcome::Skipped,
-                            Some(skip_reason(change)),
-                        ));
-                    }
-                    Action::Update => {}
+                let applied = now.stage_arn == change.after.stage_arn
+                    && change
+                        .after
+                        .redundant_ingest
+                        .is_none_or(|wanted| wanted == now.redundant_ingest);
+                if applied {
+                    let reason = (change.action != Action::NoOp).then_some(Reason::AlreadyApplied);
+                    return Task::Done(result(change, Outcome::Unchanged, reason, None));
                 }
                 if now.stage_arn != change.before.stage_arn
                     || now.redundant_ingest != change.before.redundant_ingest
@@ -220,6 +373,7 @@ impl SavedPlan {
                     return Task::Done(result(
                         change,
                         Outcome::Stale,
+                        Some(Reason::Moved),
                         Some(format!(
                             "it changed since the plan was made (planned against stage {:?}, \
                              redundantIngest {}; now stage {:?}, redundantIngest {})",
@@ -233,11 +387,70 @@ impl SavedPlan {
                 if !now.state.is_updatable() {
                     let mut moved = change.clone();
                     moved.before.state = now.state.clone();
-                    return Task::Done(result(change, Outcome::Skipped, Some(skip_reason(&moved))));
+                    return Task::Done(result(
+                        change,
+                        Outcome::Skipped,
+                        Some(Reason::Active),
+                        Some(skip_reason(&moved)),
+                    ));
                 }
-                Task::Update(change.clone())
+                let mut go = change.clone();
+                go.action = Action::Update;
+                go.before.state = now.state.clone();
+                Task::Update(Box::new(go))
             })
             .collect()
+    }
+}
+
+/// How a planned change departs from its binding, if it does.
+fn differs(change: &Change, binding: &Binding) -> Option<String> {
+    if let Ref::Arn(arn) = &binding.config
+        && change.arn != arn.as_str()
+    {
+        return Some(format!(
+            "the plan applies this binding to {}, not to the declared {arn}",
+            change.arn
+        ));
+    }
+    if change.declared.stage != binding.stage {
+        return Some(format!(
+            "the plan records stage {} for this binding, but the file declares {}",
+            stage_shown(change.declared.stage.as_ref()),
+            stage_shown(binding.stage.as_ref())
+        ));
+    }
+    let target_ok = match &binding.stage {
+        None => change.after.stage_arn.is_empty(),
+        Some(Ref::Arn(arn)) => change.after.stage_arn == arn.as_str(),
+        // Checked against live stages once they are read.
+        Some(Ref::Name(_)) => !change.after.stage_arn.is_empty(),
+    };
+    if !target_ok {
+        return Some(format!(
+            "the plan moves {} to stage {:?}, but the file declares {}",
+            change.arn,
+            change.after.stage_arn,
+            stage_shown(binding.stage.as_ref())
+        ));
+    }
+    if change.after.redundant_ingest != binding.redundant_ingest {
+        return Some(format!(
+            "the plan sets redundantIngest to {:?} for {}, but the file declares {:?}",
+            change.after.redundant_ingest, change.arn, binding.redundant_ingest
+        ));
+    }
+    None
+}
+
+fn stage_shown(stage: Option<&Ref>) -> String {
+    stage.map_or_else(|| "null".to_owned(), |s| format!("`{s}`"))
+}
+
+fn shown(arns: &[&str]) -> String {
+    match arns {
+        [] => "nothing".to_owned(),
+        arns => arns.join(", "),
     }
 }
 
@@ -256,6 +469,10 @@ fn record(change: &Change) -> ChangeRecord {
         name: change.name.clone(),
         region: change.region.clone(),
         action: change.action.as_str().to_owned(),
+        declared: DeclaredRecord {
+            ingest_configuration: change.declared.config.to_string(),
+            stage: change.declared.stage.as_ref().map(Ref::to_string),
+        },
         before: BeforeRecord {
             stage_arn: change.before.stage_arn.clone(),
             state: change.before.state.as_str().to_owned(),
@@ -276,6 +493,18 @@ fn change(record: ChangeRecord) -> Result<Change, String> {
         "no-op" => Action::NoOp,
         other => return Err(format!("unknown action `{other}` for {}", record.arn)),
     };
+    let declared = Declared {
+        config: Ref::parse(
+            &record.declared.ingest_configuration,
+            Kind::IngestConfiguration,
+        )?,
+        stage: record
+            .declared
+            .stage
+            .as_deref()
+            .map(|s| Ref::parse(s, Kind::Stage))
+            .transpose()?,
+    };
     Ok(Change {
         arn: record.arn,
         name: record.name,
@@ -292,6 +521,7 @@ fn change(record: ChangeRecord) -> Result<Change, String> {
         },
         before_stage_name: None,
         after_stage_name: None,
+        declared,
         location: parse_location(&record.declared_at),
     })
 }
@@ -340,6 +570,7 @@ mod tests {
                 },
                 before_stage_name: None,
                 after_stage_name: None,
+                declared: Declared::by_arn(ARN, STAGE).unwrap(),
                 location: Location::at(&Arc::from("desired.yaml"), 4, 26),
             }],
         }
@@ -399,7 +630,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("not a plan file"), "{err}");
-        let future = text.replace("\"format_version\": \"1\"", "\"format_version\": \"2\"");
+        let future = text.replace("\"format_version\": \"2\"", "\"format_version\": \"3\"");
         assert!(matches!(
             SavedPlan::from_json("p.json", &future),
             Err(PlanFileError::FutureVersion { .. })

@@ -1,6 +1,8 @@
 //! `ingestctl apply -f`: confirmation, updates, skips, failures, idempotence and exit codes.
 
-use crate::support::{World, bindings_yaml, drifted};
+use ivs_realtime_emulator::ActiveUpdateError;
+
+use crate::support::{Output, World, bindings_yaml, drifted, wait_for_calls};
 
 #[test]
 fn apply_updates_drifted_configs_and_a_second_apply_writes_nothing() {
@@ -90,18 +92,58 @@ fn active_configs_are_skipped_with_a_warning_and_detailed_exit_2() {
         .code(2);
 }
 
-#[test]
-fn conflict_during_apply_is_a_skip_not_a_failure() {
-    let mut world = World::new();
+/// A publisher connects while the update is on its way: planned INACTIVE, refused as ACTIVE with
+/// whichever error the service uses for it. One paced ACTIVE list tells it is a skip.
+fn update_refused_because_a_publisher_connected(error: ActiveUpdateError) {
+    let mut world = World::with(|c| c.active_update_error = error);
     let main = world.stage("main");
     let a = world.config("a", None);
     world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
-    world.fault("UpdateIngestConfiguration", "ConflictException", 1);
-    world
-        .apply_json(&[])
-        .run()
-        .code(0)
+    // The service holds the update until the publisher is live.
+    world.delay("UpdateIngestConfiguration", 1_500, 1);
+    let child = world.apply_json(&["--detailed-exitcode"]).spawn();
+    wait_for_calls(&world, "UpdateIngestConfiguration", 1);
+    world.set_active(&a, true);
+    let out = Output::of(child.wait_with_output().expect("ingestctl exits"));
+    out.code(2)
         .stderr_has("skipped: it went ACTIVE after planning");
+    let result = &out.json()["results"][0];
+    assert_eq!(result["outcome"], "skipped");
+    assert_eq!(result["reason"], "went_active");
+    assert_eq!(world.live(&a).0, "", "never forced");
+    assert_eq!(
+        world.calls().of("ListIngestConfigurations"),
+        2,
+        "the plan's read and one ACTIVE check"
+    );
+}
+
+#[test]
+fn an_update_refused_with_conflict_because_the_config_went_active_is_a_skip() {
+    update_refused_because_a_publisher_connected(ActiveUpdateError::Conflict);
+}
+
+#[test]
+fn an_update_refused_with_validation_because_the_config_went_active_is_a_skip() {
+    update_refused_because_a_publisher_connected(ActiveUpdateError::Validation);
+}
+
+#[test]
+fn a_conflict_or_validation_error_for_an_inactive_config_is_a_failure_not_a_skip() {
+    for code in ["ConflictException", "ValidationException"] {
+        let mut world = World::new();
+        let main = world.stage("main");
+        let a = world.config("a", None);
+        world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
+        world.fault("UpdateIngestConfiguration", code, 1);
+        let out = world.apply_json(&["--detailed-exitcode"]).run();
+        out.code(1)
+            .stderr_has(&format!("failed: {code}: Injected fault"));
+        assert!(!out.stderr.contains("ACTIVE"), "{out}");
+        let result = &out.json()["results"][0];
+        assert_eq!(result["outcome"], "failed");
+        assert_eq!(result["reason"], "service_error");
+    }
 }
 
 #[test]
@@ -276,4 +318,22 @@ fn a_stage_arn_that_does_not_exist_fails_only_its_item() {
         "{failed}"
     );
     assert_eq!(world.live(&b).0, main);
+}
+
+#[test]
+fn on_a_terminal_the_plan_being_confirmed_is_shown_even_when_stdout_carries_json() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    let a = world.config("a", None);
+    world.file("b.yaml", &bindings_yaml(&[(&a, Some(&main))]));
+    let out = world
+        .ingestctl_in_terminal(&["apply", "-f", "b.yaml", "--format", "json"])
+        .stdin("no\n")
+        .run();
+    out.code(1).stdout_has("Apply cancelled");
+    // The terminal shows both streams: the plan comes before the question.
+    let plan = out.stdout.find("1 to update").expect("the plan is shown");
+    let question = out.stdout.find("Do you want to apply").expect("asked");
+    assert!(plan < question, "{out}");
+    assert_eq!(world.live(&a).0, "");
 }

@@ -226,3 +226,75 @@ fn an_unreachable_endpoint_is_a_clear_error() {
         .code(1)
         .stderr_has("ListIngestConfigurations in us-east-1 failed:");
 }
+
+/// A plan run with `profile` from an AWS config file holding `config`, and no keys in the
+/// environment, so the profile must supply the credentials.
+fn plan_with_profile(world: &World, profile: &str, config: &str) -> crate::support::Output {
+    world.file("aws-config", config);
+    world
+        .ingestctl(["plan", "-f", "b.yaml"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_PROFILE", profile)
+        .env("AWS_CONFIG_FILE", world.dir.path().join("aws-config"))
+        .run()
+}
+
+#[test]
+fn a_failing_credential_process_is_named_with_its_own_reason() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    let out = plan_with_profile(
+        &world,
+        "ci",
+        "[profile ci]\ncredential_process = sh -c \"echo 'the vault session expired' >&2; exit 3\"\n",
+    );
+    out.code(1)
+        .stderr_has("cannot get AWS credentials from profile `ci` (credential_process)")
+        .stderr_has("the vault session expired");
+    assert!(!out.stderr.contains("no AWS credentials"), "{out}");
+}
+
+#[test]
+fn an_sso_profile_without_a_valid_token_says_how_to_log_in() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    let out = plan_with_profile(
+        &world,
+        "sso-admin",
+        "[profile sso-admin]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n",
+    );
+    out.code(1)
+        .stderr_has("cannot get AWS credentials from profile `sso-admin` (SSO)")
+        .stderr_has("run `aws sso login --profile sso-admin`");
+    assert!(!out.stderr.contains("no AWS credentials"), "{out}");
+}
+
+#[test]
+fn a_profiles_max_attempts_is_honoured_and_the_environment_beats_it() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    world.file("aws-config", "[profile once]\nmax_attempts = 1\n");
+    let plan = |world: &World| {
+        world
+            .ingestctl(["plan", "-f", "b.yaml", "--profile", "once"])
+            .env("AWS_CONFIG_FILE", world.dir.path().join("aws-config"))
+    };
+    // The profile allows one attempt: one server error fails the read.
+    world.fault("ListIngestConfigurations", "InternalServerException", 1);
+    let before = world.calls();
+    plan(&world)
+        .run()
+        .code(1)
+        .stderr_has("InternalServerException");
+    assert_eq!(world.calls().since(&before, "ListIngestConfigurations"), 1);
+    // AWS_MAX_ATTEMPTS beats the profile.
+    world.fault("ListIngestConfigurations", "InternalServerException", 1);
+    plan(&world).env("AWS_MAX_ATTEMPTS", "2").run().code(0);
+    // And without either, ingestctl's own default retries it.
+    world.fault("ListIngestConfigurations", "InternalServerException", 1);
+    world.ingestctl(["plan", "-f", "b.yaml"]).run().code(0);
+}

@@ -2,9 +2,11 @@
 
 mod support;
 
+mod account;
 mod apply;
 mod bad_input;
 mod examples;
+mod exit_codes;
 mod faults;
 mod gitops;
 mod interrupt;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
+use crate::arn::account_of;
 use crate::live::Live;
 
 /// Every config of every region read, bound by ARN to its live stage, with names as comments.
@@ -21,6 +22,14 @@ pub fn export_yaml(live: &Live) -> String {
     let _ = writeln!(out, "version: 1");
     if regions.len() == 1 {
         let _ = writeln!(out, "region: {}", regions[0]);
+    }
+    let account = live
+        .regions
+        .values()
+        .flat_map(|r| &r.configs)
+        .find_map(|c| account_of(&c.arn));
+    if let Some(account) = account {
+        let _ = writeln!(out, "account: \"{account}\"");
     }
     let total: usize = live.regions.values().map(|r| r.configs.len()).sum();
     if total == 0 {

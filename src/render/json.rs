@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::apply::Report;
+use crate::apply::{Reason, Report};
 use crate::plan::Plan;
 
 /// The JSON format's version; bumped only on an incompatible change.
@@ -85,6 +85,7 @@ pub fn plan_json(plan: &Plan) -> String {
 struct ReportJson<'a> {
     format_version: &'static str,
     results: Vec<ResultJson<'a>>,
+    interrupted: bool,
     summary: TallyJson,
 }
 
@@ -93,6 +94,8 @@ struct ResultJson<'a> {
     arn: &'a str,
     name: Option<&'a str>,
     outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
 }
@@ -118,9 +121,11 @@ pub fn report_json(report: &Report) -> String {
                 arn: &result.arn,
                 name: result.name.as_deref(),
                 outcome: result.outcome.as_str(),
+                reason: result.reason.map(Reason::as_str),
                 error: result.detail.as_deref(),
             })
             .collect(),
+        interrupted: report.interrupted,
         summary: TallyJson {
             updated: tally.updated,
             skipped: tally.skipped,

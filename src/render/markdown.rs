@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::{config_label, plural, stage_label};
-use crate::apply::{Outcome, Report};
+use super::{config_label, ending, plural, stage_label};
+use crate::apply::{Outcome, Reason, Report};
 use crate::plan::{Action, Change, Plan};
 
 /// A GitHub comment holds 65,536 characters; this leaves room for a bot's own header.
@@ -168,7 +168,8 @@ pub fn report_markdown(report: &Report) -> String {
     let _ = writeln!(head, "### ingestctl apply\n");
     let _ = writeln!(
         head,
-        "**Apply complete: {} updated, {} skipped, {} failed{}.**\n",
+        "**{} {} updated, {} skipped, {} failed{}.**\n",
+        ending(report),
         tally.updated,
         tally.skipped,
         tally.failed,
@@ -192,13 +193,16 @@ pub fn report_markdown(report: &Report) -> String {
     let blocks: Vec<String> = report
         .results
         .iter()
-        .filter(|r| r.outcome != Outcome::Unchanged)
+        .filter(|r| r.outcome != Outcome::Unchanged || r.reason.is_some())
         .map(|r| {
-            let detail = r
-                .detail
-                .as_deref()
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default();
+            let detail = if r.reason == Some(Reason::AlreadyApplied) {
+                " (already applied)".to_owned()
+            } else {
+                r.detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            };
             format!(
                 "- **{}** {}{}\n",
                 r.outcome.as_str(),

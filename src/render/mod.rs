@@ -11,7 +11,7 @@ pub use json::{plan_json, report_json};
 pub use markdown::{MARKDOWN_LIMIT, plan_markdown, report_markdown};
 pub use text::{plan_text, report_text};
 
-use crate::apply::{ItemResult, Outcome};
+use crate::apply::{ItemResult, Outcome, Report};
 use crate::diagnostic::Location;
 use crate::plan::Change;
 
@@ -136,6 +136,15 @@ pub fn result_warning(result: &ItemResult) -> Option<String> {
         config_label(&result.arn, result.name.as_deref()),
         result.detail.as_deref().unwrap_or("")
     ))
+}
+
+/// How the report's last line starts: a stop request cut the run short, or it ran to the end.
+fn ending(report: &Report) -> &'static str {
+    if report.interrupted {
+        "Apply interrupted:"
+    } else {
+        "Apply complete:"
+    }
 }
 
 /// Counts as words: `1 ingest configuration`, `2 ingest configurations`.

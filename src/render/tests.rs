@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::apply::{ItemResult, Outcome, Report};
+use crate::apply::{ItemResult, Outcome, Reason, Report};
 use crate::diagnostic::Location;
 use crate::live::State;
-use crate::plan::{Action, After, Before, Change, Plan, Unmanaged};
+use crate::plan::{Action, After, Before, Change, Declared, Plan, Unmanaged};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -43,6 +43,7 @@ fn change(
         },
         before_stage_name: (before.0 == stage_arn("MainStage001")).then(|| "main-stage".to_owned()),
         after_stage_name: (after.0 == stage_arn("MainStage001")).then(|| "main-stage".to_owned()),
+        declared: Declared::by_arn(&config_arn(id), after.0).unwrap(),
         location: Location::at(&Arc::from("bindings.yaml"), line, 26),
     }
 }
@@ -106,6 +107,12 @@ fn report() -> Report {
         arn: config_arn(id),
         name: name.map(str::to_owned),
         outcome,
+        reason: match outcome {
+            Outcome::Failed => Some(Reason::ServiceError),
+            Outcome::Skipped => Some(Reason::Active),
+            Outcome::Stale => Some(Reason::Moved),
+            Outcome::Updated | Outcome::Unchanged => None,
+        },
         detail: detail.map(str::to_owned),
         location: Location::at(&Arc::from("bindings.yaml"), 5, 26),
     };
@@ -134,6 +141,15 @@ fn report() -> Report {
                 ),
             ),
             item("DeFgHi456789", None, Outcome::Unchanged, None),
+            ItemResult {
+                reason: Some(Reason::AlreadyApplied),
+                ..item(
+                    "DeFgHi456790",
+                    Some("rerun-encoder"),
+                    Outcome::Unchanged,
+                    None,
+                )
+            },
             item(
                 "EfGhIj567890",
                 Some("spare-encoder"),
@@ -141,6 +157,7 @@ fn report() -> Report {
                 Some("it changed since the plan was made"),
             ),
         ],
+        interrupted: false,
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Painter, config_label, plural, stage_label};
-use crate::apply::{Outcome, Report};
+use super::{Painter, config_label, ending, plural, stage_label};
+use crate::apply::{Outcome, Reason, Report};
 use crate::plan::{Action, Change, Plan};
 
 /// One block per change, the unmanaged configs, then the `Plan:` line.
@@ -116,7 +116,7 @@ fn change_block(out: &mut String, change: &Change, painter: Painter) {
 pub fn report_text(report: &Report, painter: Painter) -> String {
     let mut out = String::new();
     for result in &report.results {
-        if result.outcome == Outcome::Unchanged {
+        if result.outcome == Outcome::Unchanged && result.reason.is_none() {
             continue;
         }
         let word = format!("{:<9}", result.outcome.as_str());
@@ -127,6 +127,10 @@ pub fn report_text(report: &Report, painter: Painter) -> String {
             Outcome::Unchanged => word,
         };
         let label = config_label(&result.arn, result.name.as_deref());
+        if result.reason == Some(Reason::AlreadyApplied) {
+            let _ = writeln!(out, "{word} {label} (already applied)");
+            continue;
+        }
         match &result.detail {
             Some(detail) => {
                 let _ = writeln!(out, "{word} {label}: {detail}");
@@ -137,13 +141,13 @@ pub fn report_text(report: &Report, painter: Painter) -> String {
         }
     }
     let tally = report.tally();
-    if !report.results.is_empty() && tally.unchanged < report.results.len() {
+    if !out.is_empty() {
         out.push('\n');
     }
     let _ = write!(
         out,
         "{} {} updated, {} skipped, {} failed",
-        painter.bold("Apply complete:"),
+        painter.bold(ending(report)),
         tally.updated,
         tally.skipped,
         tally.failed

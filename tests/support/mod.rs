@@ -350,6 +350,15 @@ impl Run {
         self.command.spawn().expect("ingestctl starts")
     }
 
+    /// Starts the process with `stdout` as given and stderr piped, without waiting.
+    pub fn spawn_with_stdout(mut self, stdout: Stdio) -> std::process::Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::piped());
+        self.command.spawn().expect("ingestctl starts")
+    }
+
     pub fn run(mut self) -> Output {
         self.command
             .stdin(Stdio::piped())
@@ -488,6 +497,20 @@ impl Calls {
         self.0["calls"]
             .as_object()
             .map_or(0, |calls| calls.values().filter_map(Value::as_u64).sum())
+    }
+}
+
+/// Waits (up to 30 s, however slowly this machine starts a process) until the emulator has seen
+/// `count` calls of `operation`.
+#[track_caller]
+pub fn wait_for_calls(world: &World, operation: &str, count: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while world.calls().of(operation) < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{operation} was never called {count} times"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 
