@@ -7,9 +7,9 @@
 //! same seeded state file, so every strategy starts from identical state and full buckets; calls
 //! are counted from the emulator's `/_emulator/calls` before and after.
 //!
-//! - **ingestctl plan**: `desired::load`, `with_default_region`, `api::read_live`, `plan::plan`,
+//! - **ingestctl plan**: `desired::load`, then `reconcile::plan` (default region, reads, plan),
 //!   in-process through the library.
-//! - **ingestctl apply**: the plan above, then `apply::apply` with `Pacing` (5 TPS, 8 in flight).
+//! - **ingestctl apply**: the plan above, then `reconcile::execute` with `Pacing` (5 TPS, 8 in flight).
 //! - **baseline refresh**: one `GetIngestConfiguration` per config, 10 in flight, SDK defaults.
 //! - **baseline loop**: every declared binding updated one after another, no pacing, SDK
 //!   defaults: what a script does with the desired-state file and no read of the live state.
@@ -43,14 +43,13 @@ use aws_sdk_ivsrealtime::error::DisplayErrorContext;
 use aws_sdk_ivsrealtime::types::IngestProtocol;
 use clap::Parser;
 use futures_util::{StreamExt, stream};
-use ingestctl::api;
 use ingestctl::api::Api;
-use ingestctl::apply::{self, Pacing, Task};
-use ingestctl::arn::Ref;
+use ingestctl::apply::Pacing;
 use ingestctl::desired::{self, Desired};
 use ingestctl::ivs::{AwsOptions, Ivs};
 use ingestctl::live::Reads;
 use ingestctl::plan::{self, Plan};
+use ingestctl::{reconcile, render};
 use ivs_realtime_emulator::{Config, Emulator};
 use serde_json::Value;
 use tokio::runtime::Runtime;
@@ -627,28 +626,21 @@ fn measure(
     Ok(row)
 }
 
-/// The reads ingestctl makes for these bindings: every region they touch, with stages only where
-/// a stage is named by name (as `run::make_plan` does).
-fn reads_for(desired: &Desired) -> Reads {
-    let mut reads = Reads::new();
-    for binding in &desired.bindings {
-        if let Some(region) = &binding.region {
-            let needs_stages = matches!(binding.stage, Some(Ref::Name(_)));
-            *reads.entry(region.clone()).or_default() |= needs_stages;
-        }
-    }
-    reads
-}
-
-/// Loads, validates, reads live state and plans, as `ingestctl plan` does.
+/// Loads, validates, reads live state and plans, as `ingestctl plan` does: the library's
+/// `reconcile::plan`, the very function the binary calls.
 async fn ingestctl_plan(ivs: &Ivs, path: &Path) -> Result<(Desired, Plan)> {
     let desired = desired::load(&[path.to_owned()]).map_err(|d| anyhow!("{d}"))?;
-    let desired = desired
-        .with_default_region(ivs.default_region().as_deref())
-        .map_err(|d| anyhow!("{d}"))?;
-    let live = api::read_live(ivs, &reads_for(&desired)).await?;
-    let plan = plan::plan(&desired, &live).map_err(|d| anyhow!("{d}"))?;
-    Ok((desired, plan))
+    let planned = reconcile::plan(ivs, desired).await.map_err(said)?;
+    Ok((planned.desired, planned.plan))
+}
+
+/// A reconcile error as ingestctl would word it.
+fn said(error: reconcile::Error) -> anyhow::Error {
+    let lines: Vec<String> = render::error_lines(&error)
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    anyhow!(lines.join("; "))
 }
 
 async fn connect(url: &str) -> Ivs {
@@ -690,16 +682,19 @@ where
         ));
     }
     let planned = started.elapsed().as_secs_f64();
-    let tasks = plan.changes.into_iter().map(Task::from_change).collect();
+    let tasks = plan.changes.into_iter().map(plan::task).collect();
     let (stop_tx, stop_rx) = watch::channel(false);
-    let report = apply::apply(&ivs, tasks, pacing, stop_rx, &()).await;
+    let report = reconcile::execute(&ivs, tasks, pacing, stop_rx, &()).await;
     let wall = started.elapsed().as_secs_f64();
     drop(stop_tx);
     let after = snapshot().await?;
     let tally = report.tally();
     // Untimed: a second plan must find nothing left to do.
-    let live = api::read_live(&ivs, &reads_for(&desired)).await?;
-    let again = plan::plan(&desired, &live).map_err(|d| anyhow!("{d}"))?;
+    let live = ivs
+        .read_live(&reconcile::reads(&desired))
+        .await
+        .map_err(|e| said(e.into()))?;
+    let again = plan::plan(&desired, &live).map_err(|p| said(p.into()))?;
     let left = again.summary().update;
     Ok((
         Outcome {
@@ -1194,7 +1189,7 @@ fn local_cost(runtime: &Runtime, n: usize) -> Result<(String, f64)> {
         let mut reads = Reads::new();
         reads.insert(REGIONS[0].to_owned(), false);
         let started = Instant::now();
-        let live = api::read_live(&ivs, &reads).await?;
+        let live = ivs.read_live(&reads).await.map_err(|e| said(e.into()))?;
         let read_time = started.elapsed().as_secs_f64();
         let after = counts(&http, &url).await?;
         let pages = after.minus(&before).calls_of("ListIngestConfigurations");
@@ -1210,7 +1205,7 @@ fn local_cost(runtime: &Runtime, n: usize) -> Result<(String, f64)> {
         let desired = desired
             .with_default_region(Some(REGIONS[0]))
             .map_err(|d| anyhow!("{d}"))?;
-        let plan = plan::plan(&desired, &live).map_err(|d| anyhow!("{d}"))?;
+        let plan = plan::plan(&desired, &live).map_err(|p| said(p.into()))?;
         plan_times.push(started.elapsed().as_secs_f64());
         updates = plan.summary().update;
     }

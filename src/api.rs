@@ -1,12 +1,11 @@
-//! The seam between ingestctl and IVS Real-Time: the three calls it makes, their errors in our
-//! terms, and reading the live state of every region the desired state touches.
+//! The seam between ingestctl and IVS Real-Time: the calls it makes and their errors, in our
+//! terms. The `ivs` module holds the real implementation; tests supply their own.
 
 use std::fmt;
 use std::future::Future;
 
-use futures_util::future::try_join_all;
-
-use crate::live::{Live, LiveConfig, LiveStage, Reads, RegionState};
+use crate::live::{self, Live, LiveConfig, LiveStage, Reads};
+use crate::pacing::Pacer;
 
 /// The operations ingestctl calls, by their API names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,10 +56,16 @@ pub enum ErrorKind {
     Throttled,
     /// No answer within `--timeout`.
     Timeout,
-    /// No credentials could be found.
+    /// Connecting took longer than the connect timeout.
+    ConnectTimeout,
+    /// No credential source had any credentials at all.
+    NoCredentials,
+    /// A credential source failed; the message is its reason.
     Credentials,
-    /// The endpoint could not be reached.
+    /// The endpoint could not be reached; the message is the SDK's reason.
     Network,
+    /// A list's `nextToken` repeated one already sent: reading on would never end.
+    RepeatedToken,
     /// Any other error the service or the SDK reported.
     Other,
 }
@@ -75,28 +80,37 @@ pub struct ApiError {
     pub kind: ErrorKind,
     /// The service's error code, such as `ConflictException`.
     pub code: Option<String>,
+    /// The service's (or the SDK's) own words; ingestctl's are added by render/.
     pub message: String,
+    /// For a credentials failure: where credentials were to come from.
+    pub credentials: Option<CredentialSource>,
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.operation)?;
-        match &self.arn {
-            Some(arn) => write!(f, " {arn}")?,
-            None => write!(f, " in {}", self.region)?,
-        }
-        match &self.code {
-            Some(code) => write!(f, " failed: {code}: {}", self.message),
-            None => write!(f, " failed: {}", self.message),
-        }
-    }
+/// The credential provider that was to supply credentials: a profile's, or the environment's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialSource {
+    pub profile: Option<String>,
+    pub provider: Provider,
 }
 
-impl std::error::Error for ApiError {}
+/// The kinds of credential provider a failure can be traced to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    CredentialProcess,
+    Sso,
+    WebIdentity,
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE` in the environment.
+    WebIdentityEnv,
+    AssumeRole,
+    StaticKeys,
+}
 
-/// IVS Real-Time as ingestctl uses it. The real implementation is [`crate::ivs::Ivs`]; tests can
+/// IVS Real-Time as ingestctl uses it. The real implementation is `ivs::Ivs`; tests can
 /// supply their own.
 pub trait Api: Send + Sync {
+    /// The buckets every call of this client is paced by.
+    fn pacer(&self) -> &Pacer;
+
     /// The region names are looked up in when a file sets none.
     fn default_region(&self) -> Option<String> {
         None
@@ -123,30 +137,16 @@ pub trait Api: Send + Sync {
 
     /// One `UpdateIngestConfiguration`; the response, which holds the stream key, is dropped.
     fn update(&self, update: &Update) -> impl Future<Output = Result<(), ApiError>> + Send;
-}
 
-/// Reads every region at once, and in each the stages alongside the configs when they are
-/// needed: the reads overlap instead of queueing behind each other.
-pub async fn read_live(api: &impl Api, reads: &Reads) -> Result<Live, ApiError> {
-    let regions = try_join_all(reads.iter().map(|(region, needs_stages)| async move {
-        let configs = api.list_configs(region);
-        let state = if *needs_stages {
-            let (configs, stages) =
-                futures_util::future::try_join(configs, api.list_stages(region)).await?;
-            RegionState {
-                configs,
-                stages: Some(stages),
-            }
-        } else {
-            RegionState {
-                configs: configs.await?,
-                stages: None,
-            }
-        };
-        Ok::<_, ApiError>((region.clone(), state))
-    }))
-    .await?;
-    Ok(Live {
-        regions: regions.into_iter().collect(),
-    })
+    /// Every region in `reads` at once, with its stages where asked (see [`live::read`]).
+    fn read_live(&self, reads: &Reads) -> impl Future<Output = Result<Live, ApiError>> + Send
+    where
+        Self: Sized,
+    {
+        live::read(
+            reads,
+            |region| self.list_configs(region),
+            |region| self.list_stages(region),
+        )
+    }
 }

@@ -1,5 +1,6 @@
-//! Executing a plan: the updates paced per region at the API quota, several in flight, every
-//! item's outcome recorded, and a stop request honoured between calls.
+//! Executing tasks: the updates paced per region at the API quota, several in flight, a stop
+//! request honoured between calls, and what happened recorded. The planner decides what each
+//! answer means; this module neither decides nor words.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,80 +12,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::api::{Api, ApiError, ErrorKind, Update};
-use crate::diagnostic::Location;
-use crate::plan::{Action, Change};
-use crate::token_bucket::TokenBucket;
+use crate::plan::{self, Change, ItemResult, Outcome, Refusal, Task};
 
-/// How one item ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
-    Updated,
-    /// Not updatable (ACTIVE): left alone, with a warning.
-    Skipped,
-    /// The live state moved since the saved plan was made: refused.
-    Stale,
-    Failed,
-    /// Already as declared.
-    Unchanged,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Updated => "updated",
-            Outcome::Skipped => "skipped",
-            Outcome::Stale => "stale",
-            Outcome::Failed => "failed",
-            Outcome::Unchanged => "unchanged",
-        }
-    }
-}
-
-/// Why an item ended as it did, for programs: the JSON report carries it as a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reason {
-    /// Skipped: ACTIVE when planned or re-checked.
-    Active,
-    /// Skipped: the service refused the update and the config is ACTIVE now.
-    WentActive,
-    /// Stale: the config's binding changed since the saved plan was made.
-    Moved,
-    /// Stale: the config no longer exists.
-    Deleted,
-    /// Unchanged: a saved plan's change that live state already shows.
-    AlreadyApplied,
-    /// Failed: apply was interrupted before the update was sent.
-    NotStarted,
-    /// Failed: the service or the SDK reported an error.
-    ServiceError,
-}
-
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Active => "active",
-            Reason::WentActive => "went_active",
-            Reason::Moved => "stale",
-            Reason::Deleted => "deleted",
-            Reason::AlreadyApplied => "already_applied",
-            Reason::NotStarted => "not_started",
-            Reason::ServiceError => "service_error",
-        }
-    }
-}
-
-/// One item's outcome, with the reason for anything but a plain update or no-op.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ItemResult {
-    pub arn: String,
-    pub name: Option<String>,
-    pub outcome: Outcome,
-    pub reason: Option<Reason>,
-    pub detail: Option<String>,
-    pub location: Location,
-}
-
-/// Every item's outcome, sorted by ARN, and whether a stop request cut the run short.
+/// Every item's verdict, sorted by ARN, and whether a stop request cut the run short.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub results: Vec<ItemResult>,
@@ -117,54 +47,6 @@ impl Report {
     }
 }
 
-/// What to do with one change once preconditions are checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Task {
-    Update(Box<Change>),
-    /// Already decided without a call.
-    Done(ItemResult),
-}
-
-impl Task {
-    /// The task for a freshly planned change.
-    pub fn from_change(change: Change) -> Task {
-        match change.action {
-            Action::Update => Task::Update(Box::new(change)),
-            Action::Skip => Task::Done(result(
-                &change,
-                Outcome::Skipped,
-                Some(Reason::Active),
-                Some(skip_reason(&change)),
-            )),
-            Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None, None)),
-        }
-    }
-}
-
-/// Why a drifted config is left alone.
-pub fn skip_reason(change: &Change) -> String {
-    format!(
-        "it is {} (a publisher is live), and the service refuses to update an active ingest configuration",
-        change.before.state
-    )
-}
-
-pub(crate) fn result(
-    change: &Change,
-    outcome: Outcome,
-    reason: Option<Reason>,
-    detail: Option<String>,
-) -> ItemResult {
-    ItemResult {
-        arn: change.arn.clone(),
-        name: change.name.clone(),
-        outcome,
-        reason,
-        detail,
-        location: change.location.clone(),
-    }
-}
-
 /// How hard to drive the API.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pacing {
@@ -189,10 +71,12 @@ impl Default for Pacing {
 const THROTTLED_PATIENCE: Duration = Duration::from_secs(300);
 
 /// What apply tells its caller as it goes: calls sent and answered (so a second signal can name
-/// those in flight) and items finished (for a progress bar).
+/// those in flight), throttled calls sent again, and items finished (for a progress bar).
 pub trait Progress: Sync {
     fn sent(&self, _arn: &str) {}
     fn answered(&self, _arn: &str) {}
+    /// The first time an update is throttled despite the pacing.
+    fn throttled(&self, _arn: &str, _patience: Duration) {}
     fn finished(&self, done: usize, total: usize, result: &ItemResult);
 }
 
@@ -201,7 +85,8 @@ impl Progress for () {
 }
 
 /// Runs every task: updates paced per region, all regions at once. Once `stop` turns true no new
-/// call starts; calls in flight finish, and items never started are reported as failed.
+/// call starts; calls in flight finish, and items never started get the planner's verdict for
+/// that.
 pub async fn apply(
     api: &impl Api,
     tasks: Vec<Task>,
@@ -209,6 +94,7 @@ pub async fn apply(
     stop: watch::Receiver<bool>,
     progress: &dyn Progress,
 ) -> Report {
+    let pacer = api.pacer();
     let total = tasks.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let finish = |result: ItemResult| {
@@ -223,16 +109,16 @@ pub async fn apply(
             Task::Update(change) => by_region
                 .entry(change.region.clone())
                 .or_default()
-                .push(*change),
+                .push(change),
             Task::Done(result) => results.push(finish(result)),
         }
     }
-    let regions = by_region.into_values().map(|changes| {
-        let bucket = TokenBucket::new(pacing.max_tps);
+    let regions = by_region.into_iter().map(|(region, changes)| {
         let stop = stop.clone();
         let finish = &finish;
         async move {
-            let bucket = &bucket;
+            let bucket = pacer.writes(&region, pacing.max_tps);
+            let bucket = &*bucket;
             stream::iter(changes)
                 .map(|change| {
                     let stop = stop.clone();
@@ -256,7 +142,7 @@ pub async fn apply(
 /// One update, sent when the bucket allows and again while the service throttles it.
 async fn update_one(
     api: &impl Api,
-    bucket: &TokenBucket,
+    bucket: &crate::token_bucket::TokenBucket,
     change: &Change,
     mut stop: watch::Receiver<bool>,
     progress: &dyn Progress,
@@ -279,16 +165,7 @@ async fn update_one(
             }
         };
         let Some(permit) = permit else {
-            let detail = match throttled {
-                None => "not started: apply was interrupted".to_owned(),
-                Some(error) => format!("{error} (apply was interrupted before sending it again)"),
-            };
-            return result(
-                change,
-                Outcome::Failed,
-                Some(Reason::NotStarted),
-                Some(detail),
-            );
+            return plan::not_started(change, throttled);
         };
         progress.sent(&change.arn);
         let answer = api.update(&update).await;
@@ -299,71 +176,37 @@ async fn update_one(
             {
                 permit.throttled();
                 if throttled.is_none() {
-                    tracing::warn!(
-                        arn = %change.arn,
-                        "still throttled after the SDK's retries, so another client is spending \
-                         this account's UpdateIngestConfiguration quota; sending it again when the \
-                         pace allows, for up to {} s",
-                        THROTTLED_PATIENCE.as_secs()
-                    );
+                    progress.throttled(&change.arn, THROTTLED_PATIENCE);
                 }
                 throttled = Some(error);
             }
             // The permit is charged now that the answer is in.
-            answer => {
+            Ok(()) => return plan::updated(change),
+            Err(error) => {
                 drop(permit);
-                return settle(api, change, answer).await;
+                return match plan::refused(change, error) {
+                    Refusal::Final(result) => result,
+                    Refusal::CheckActive(refusal) => {
+                        let active = api
+                            .list_active(&change.region)
+                            .await
+                            .ok()
+                            .map(|active| active.iter().any(|c| c.arn == change.arn));
+                        plan::checked(change, refusal, active)
+                    }
+                };
             }
         }
     }
-}
-
-/// The item's outcome from the service's answer. AWS does not document which error an update of
-/// an ACTIVE config returns, so any refusal that could mean it (a conflict, or another client
-/// error but not-found or access-denied) is checked against the list of ACTIVE configs: there,
-/// it is a skip; not there, the refusal is the failure it says it is.
-async fn settle(api: &impl Api, change: &Change, answer: Result<(), ApiError>) -> ItemResult {
-    let error = match answer {
-        Ok(()) => return result(change, Outcome::Updated, None, None),
-        Err(error) => error,
-    };
-    if !matches!(error.kind, ErrorKind::Conflict | ErrorKind::Invalid) {
-        return failed(change, &error);
-    }
-    match api.list_active(&change.region).await {
-        Ok(active) if active.iter().any(|c| c.arn == change.arn) => result(
-            change,
-            Outcome::Skipped,
-            Some(Reason::WentActive),
-            Some(format!(
-                "it went ACTIVE after planning (a publisher connected), and the service refused \
-                 the update: {}",
-                error.message
-            )),
-        ),
-        Ok(_) => failed(change, &error),
-        Err(check) => {
-            tracing::warn!(arn = %change.arn, "cannot tell whether it went ACTIVE: {check}");
-            failed(change, &error)
-        }
-    }
-}
-
-fn failed(change: &Change, error: &ApiError) -> ItemResult {
-    result(
-        change,
-        Outcome::Failed,
-        Some(Reason::ServiceError),
-        Some(error.to_string()),
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, Operation};
+    use crate::api::Operation;
+    use crate::diagnostic::Location;
     use crate::live::{LiveConfig, LiveStage, State};
-    use crate::plan::{After, Before, Declared};
+    use crate::plan::{Action, After, Before, Declared, Reason};
     use std::sync::Arc;
     use std::sync::Mutex;
     use std::time::Duration;
@@ -372,6 +215,7 @@ mod tests {
     /// An in-memory API that records update times and answers from a script.
     #[derive(Default)]
     struct FakeApi {
+        pacer: crate::pacing::Pacer,
         calls: Mutex<Vec<(String, Instant)>>,
         conflict: Vec<String>,
         /// Configs the ACTIVE list holds.
@@ -382,6 +226,9 @@ mod tests {
     }
 
     impl Api for FakeApi {
+        fn pacer(&self) -> &crate::pacing::Pacer {
+            &self.pacer
+        }
         async fn list_configs(&self, _: &str) -> Result<Vec<LiveConfig>, ApiError> {
             Ok(vec![])
         }
@@ -413,6 +260,7 @@ mod tests {
                 kind,
                 code: Some(code.to_owned()),
                 message: "scripted".to_owned(),
+                credentials: None,
             };
             if self.conflict.contains(&update.arn) {
                 return Err(error(ErrorKind::Conflict, "ConflictException"));
@@ -466,7 +314,7 @@ mod tests {
     async fn updates_are_paced_at_the_rate_after_the_burst() {
         let api = FakeApi::default();
         let tasks = (0..15)
-            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .map(|i| plan::task(change(i, "us-east-1", Action::Update)))
             .collect();
         let start = Instant::now();
         let report = apply(
@@ -499,7 +347,7 @@ mod tests {
                     change(i, "eu-west-1", Action::Update),
                 ]
             })
-            .map(Task::from_change)
+            .map(plan::task)
             .collect();
         let start = Instant::now();
         let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
@@ -516,7 +364,7 @@ mod tests {
         api.active.push(active);
         api.fail.push(change(2, "us-east-1", Action::Update).arn);
         let tasks = (0..4)
-            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .map(|i| plan::task(change(i, "us-east-1", Action::Update)))
             .collect();
         let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
         let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
@@ -529,13 +377,14 @@ mod tests {
                 Outcome::Updated
             ]
         );
-        assert!(
-            report.results[2]
-                .detail
-                .as_deref()
-                .unwrap()
-                .contains("InternalServerException")
-        );
+        let Some(Reason::ServiceError(error)) = &report.results[2].reason else {
+            panic!("{:?}", report.results[2]);
+        };
+        assert_eq!(error.code.as_deref(), Some("InternalServerException"));
+        assert!(matches!(
+            report.results[1].reason,
+            Some(Reason::WentActive { .. })
+        ));
     }
 
     #[tokio::test]
@@ -543,16 +392,14 @@ mod tests {
         let mut api = FakeApi::default();
         api.conflict
             .push(change(0, "us-east-1", Action::Update).arn);
-        let tasks = vec![Task::from_change(change(0, "us-east-1", Action::Update))];
+        let tasks = vec![plan::task(change(0, "us-east-1", Action::Update))];
         let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
         let result = &report.results[0];
         assert_eq!(result.outcome, Outcome::Failed);
-        assert_eq!(result.reason, Some(Reason::ServiceError));
-        let detail = result.detail.as_deref().unwrap();
-        assert!(
-            detail.contains("ConflictException") && !detail.contains("ACTIVE"),
-            "{detail}"
-        );
+        let Some(Reason::ServiceError(error)) = &result.reason else {
+            panic!("{result:?}");
+        };
+        assert_eq!(error.code.as_deref(), Some("ConflictException"));
     }
 
     /// Apply with one update whose ARN is throttled `times` times; the report and the send times.
@@ -566,7 +413,7 @@ mod tests {
         let start = Instant::now();
         let report = apply(
             &api,
-            vec![Task::from_change(change)],
+            vec![plan::task(change)],
             Pacing::default(),
             stop_never(),
             &(),
@@ -595,8 +442,10 @@ mod tests {
     async fn an_update_throttled_past_the_patience_fails_with_the_throttle() {
         let (report, sent) = throttled_update(usize::MAX).await;
         assert_eq!(report.tally().failed, 1);
-        let detail = report.results[0].detail.as_deref().unwrap();
-        assert!(detail.contains("ThrottlingException"), "{detail}");
+        let Some(Reason::ServiceError(error)) = &report.results[0].reason else {
+            panic!("{report:?}");
+        };
+        assert_eq!(error.kind, ErrorKind::Throttled);
         let last = *sent.last().unwrap();
         assert!(
             last >= THROTTLED_PATIENCE && last < THROTTLED_PATIENCE + Duration::from_secs(1),
@@ -618,22 +467,17 @@ mod tests {
             tx.send(true).unwrap();
         };
         let (report, ()) = tokio::join!(
-            apply(
-                &api,
-                vec![Task::from_change(change)],
-                Pacing::default(),
-                rx,
-                &()
-            ),
+            apply(&api, vec![plan::task(change)], Pacing::default(), rx, &()),
             stopper
         );
         assert_eq!(report.tally().failed, 1);
-        let detail = report.results[0].detail.as_deref().unwrap();
-        assert!(
-            detail.contains("ThrottlingException")
-                && detail.ends_with("(apply was interrupted before sending it again)"),
-            "{detail}"
-        );
+        let Some(Reason::NotStarted {
+            throttled: Some(error),
+        }) = &report.results[0].reason
+        else {
+            panic!("{report:?}");
+        };
+        assert_eq!(error.code.as_deref(), Some("ThrottlingException"));
         // One try per token until the stop at 2.1 s: at 0, 200, ..., 2000 ms.
         assert_eq!(api.calls.lock().unwrap().len(), 11);
     }
@@ -642,8 +486,8 @@ mod tests {
     async fn skips_and_no_ops_make_no_call() {
         let api = FakeApi::default();
         let tasks = vec![
-            Task::from_change(change(0, "us-east-1", Action::Skip)),
-            Task::from_change(change(1, "us-east-1", Action::NoOp)),
+            plan::task(change(0, "us-east-1", Action::Skip)),
+            plan::task(change(1, "us-east-1", Action::NoOp)),
         ];
         let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
         assert!(api.calls.lock().unwrap().is_empty());
@@ -662,7 +506,7 @@ mod tests {
         let api = FakeApi::default();
         let (tx, rx) = watch::channel(false);
         let tasks = (0..20)
-            .map(|i| Task::from_change(change(i, "us-east-1", Action::Update)))
+            .map(|i| plan::task(change(i, "us-east-1", Action::Update)))
             .collect();
         let stopper = async {
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -689,7 +533,7 @@ mod tests {
             report
                 .results
                 .iter()
-                .any(|r| r.detail.as_deref() == Some("not started: apply was interrupted"))
+                .any(|r| r.reason == Some(Reason::NotStarted { throttled: None }))
         );
     }
 }

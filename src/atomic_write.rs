@@ -4,7 +4,7 @@ use std::io;
 use std::path::Path;
 
 /// Writes beside the target and renames, so a reader never sees half a plan.
-pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::profile::ProfileSet;
@@ -20,8 +20,9 @@ use aws_sdk_ivsrealtime::types::IngestConfigurationState;
 use aws_smithy_types::retry::{ErrorKind as RetryKind, ProvideErrorKind};
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::api::{Api, ApiError, ErrorKind, Operation, Update};
+use crate::api::{Api, ApiError, CredentialSource, ErrorKind, Operation, Provider, Update};
 use crate::live::{LiveConfig, LiveStage, State};
+use crate::pacing::Pacer;
 use crate::token_bucket::TokenBucket;
 
 /// How to reach AWS, from flags; the environment and profile fill in the rest.
@@ -40,9 +41,6 @@ const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 /// The most a list page may hold, so N resources take ceil(N/100) calls.
 const PAGE_SIZE: i32 = 100;
-
-/// Each list operation's quota per account and region; it cannot be raised.
-const READ_TPS: f64 = 5.0;
 
 /// The selected profile as the AWS config files give it: for what the SDK does not tell, namely
 /// whether retries were configured and which credential provider a failure came from.
@@ -102,22 +100,22 @@ impl ProfileView {
         if env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
             return Some(CredentialSource {
                 profile: None,
-                provider: "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
+                provider: Provider::WebIdentityEnv,
             });
         }
         let set = self.set.as_ref()?;
         let profile = set.get_profile(&self.name)?;
         let has = |key: &str| profile.get(key).is_some();
         let provider = if has("credential_process") {
-            "credential_process"
+            Provider::CredentialProcess
         } else if has("sso_session") || has("sso_start_url") {
-            "SSO"
+            Provider::Sso
         } else if has("web_identity_token_file") {
-            "web identity"
+            Provider::WebIdentity
         } else if has("role_arn") {
-            "assume role"
+            Provider::AssumeRole
         } else if has("aws_access_key_id") {
-            "static keys"
+            Provider::StaticKeys
         } else {
             return None;
         };
@@ -125,30 +123,6 @@ impl ProfileView {
             profile: Some(self.name.clone()),
             provider,
         })
-    }
-}
-
-/// The credential provider that was to supply credentials.
-#[derive(Clone, Debug)]
-struct CredentialSource {
-    profile: Option<String>,
-    provider: &'static str,
-}
-
-impl CredentialSource {
-    /// `cannot get AWS credentials from profile `ci` (SSO): <cause>; run `aws sso login …``.
-    fn explain(&self, cause: &str) -> String {
-        let from = match &self.profile {
-            Some(profile) => format!("profile `{profile}` ({})", self.provider),
-            None => self.provider.to_owned(),
-        };
-        let fix = match (&self.profile, self.provider) {
-            (Some(profile), "SSO") => {
-                format!("; if the SSO session expired, run `aws sso login --profile {profile}`")
-            }
-            _ => String::new(),
-        };
-        format!("cannot get AWS credentials from {from}: {cause}{fix}")
     }
 }
 
@@ -162,7 +136,7 @@ pub struct Ivs {
     base: SdkConfig,
     credentials: Option<CredentialSource>,
     clients: Mutex<HashMap<String, Client>>,
-    buckets: Mutex<HashMap<(String, Operation), Arc<TokenBucket>>>,
+    pacer: Pacer,
 }
 
 impl Ivs {
@@ -195,17 +169,8 @@ impl Ivs {
             credentials: profile.credential_source(),
             base: loader.load().await,
             clients: Mutex::new(HashMap::new()),
-            buckets: Mutex::new(HashMap::new()),
+            pacer: Pacer::new(),
         }
-    }
-
-    fn bucket(&self, region: &str, operation: Operation) -> Arc<TokenBucket> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(
-            buckets
-                .entry((region.to_owned(), operation))
-                .or_insert_with(|| Arc::new(TokenBucket::new(READ_TPS))),
-        )
     }
 
     /// `ListIngestConfigurations` pages, all of them or those in one state.
@@ -218,7 +183,7 @@ impl Ivs {
         let operation = Operation::ListIngestConfigurations;
         // One quota for the operation, filtered or not.
         paginate(
-            &self.bucket(region, operation),
+            &self.pacer.reads(region, operation.as_str()),
             operation,
             region,
             |token| async {
@@ -258,11 +223,8 @@ impl Ivs {
         E: ProvideErrorMetadata + ProvideErrorKind + std::error::Error + 'static,
     {
         let mut error = api_error(operation, region, arn, error);
-        if error.kind == ErrorKind::Credentials
-            && error.message != NO_CREDENTIALS
-            && let Some(source) = &self.credentials
-        {
-            error.message = source.explain(&error.message);
+        if error.kind == ErrorKind::Credentials {
+            error.credentials.clone_from(&self.credentials);
         }
         error
     }
@@ -282,6 +244,10 @@ impl Ivs {
 }
 
 impl Api for Ivs {
+    fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
     /// From `--region`, `AWS_REGION` or the profile.
     fn default_region(&self) -> Option<String> {
         self.base.region().map(|r| r.to_string())
@@ -313,7 +279,7 @@ impl Api for Ivs {
         let client = self.client(region);
         let operation = Operation::ListStages;
         let stages = paginate(
-            &self.bucket(region, operation),
+            &self.pacer.reads(region, operation.as_str()),
             operation,
             region,
             |token| async {
@@ -390,13 +356,10 @@ where
                     operation,
                     region: region.to_owned(),
                     arn: None,
-                    kind: ErrorKind::Other,
+                    kind: ErrorKind::RepeatedToken,
                     code: None,
-                    message: format!(
-                        "the service sent a nextToken it had sent before, after {} pages; \
-                         stopping rather than reading the same pages for ever",
-                        seen.len()
-                    ),
+                    message: String::new(),
+                    credentials: None,
                 });
             }
             Some(next) => token = Some(next),
@@ -434,24 +397,16 @@ where
                 .to_owned();
             (classify(err, code.as_deref(), status), code, message)
         }
-        SdkError::TimeoutError(_) => (
-            ErrorKind::Timeout,
-            None,
-            "no answer within the timeout (--timeout)".to_owned(),
-        ),
+        SdkError::TimeoutError(_) => (ErrorKind::Timeout, None, String::new()),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            (ErrorKind::Timeout, None, "connecting timed out".to_owned())
+            (ErrorKind::ConnectTimeout, None, String::new())
         }
         other => {
             let text = DisplayErrorContext(other).to_string();
-            if let Some(cause) = credentials_cause(other) {
-                (ErrorKind::Credentials, None, cause)
+            if let Some((kind, cause)) = credentials_cause(other) {
+                (kind, None, cause)
             } else if matches!(other, SdkError::DispatchFailure(_)) {
-                (
-                    ErrorKind::Network,
-                    None,
-                    format!("could not reach the endpoint: {text}"),
-                )
+                (ErrorKind::Network, None, text)
             } else {
                 (ErrorKind::Other, None, text)
             }
@@ -464,6 +419,7 @@ where
         kind,
         code,
         message,
+        credentials: None,
     }
 }
 
@@ -493,7 +449,7 @@ fn classify(err: &impl ProvideErrorKind, code: Option<&str>, status: u16) -> Err
 /// Where a call failed before it was sent because no credentials could be had: the SDK's reason,
 /// since it names what failed (a credential process's message, an expired SSO token's file).
 /// Only when no source had credentials at all does the short hint replace it.
-fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind, String)> {
     let mut chain = Vec::new();
     let mut next = Some(error);
     while let Some(error) = next {
@@ -507,7 +463,7 @@ fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<String
     if text.contains("no providers in chain provided credentials")
         || text.contains("the credential provider was not enabled")
     {
-        return Some(NO_CREDENTIALS.to_owned());
+        return Some((ErrorKind::NoCredentials, String::new()));
     }
     // The wrappers' own words ("dispatch failure", "other", "an error occurred while loading
     // credentials") say nothing the message does not; the provider's own words follow them.
@@ -533,12 +489,8 @@ fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<String
             }),
         None => chain.last().cloned().unwrap_or_default(),
     };
-    Some(cause)
+    Some((ErrorKind::Credentials, cause))
 }
-
-/// The hint where no credential source had anything at all.
-const NO_CREDENTIALS: &str = "no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID and \
-                              AWS_SECRET_ACCESS_KEY, or run in an environment with a role";
 
 #[cfg(test)]
 mod tests {
@@ -568,12 +520,7 @@ mod tests {
         assert_eq!(pages, 3);
         assert_eq!(error.operation, Operation::ListIngestConfigurations);
         assert_eq!(error.region, "eu-west-1");
-        assert!(error.message.contains("nextToken"), "{error}");
-        assert!(
-            error
-                .to_string()
-                .starts_with("ListIngestConfigurations in eu-west-1 failed")
-        );
+        assert_eq!(error.kind, ErrorKind::RepeatedToken);
     }
 
     /// An error that says nothing of its own kind, as most modelled errors do.

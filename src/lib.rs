@@ -1,5 +1,11 @@
 //! ingestctl: declare IVS Real-Time ingest-configuration to stage bindings in YAML, plan them
 //! against the live account, and apply them at the API's pace without ever printing a secret.
+//!
+//! The library's use case is [`reconcile`]: plan desired files against the live account, read a
+//! saved plan back, execute. [`run`] is the binary's dispatcher; everything else is the types
+//! those speak and the seams (`api`, `ivs`) they speak through.
+
+#![warn(unreachable_pub)]
 
 pub mod api;
 pub mod apply;
@@ -11,11 +17,15 @@ pub mod desired;
 pub mod diagnostic;
 pub mod ivs;
 pub mod live;
-pub mod logging;
+mod logging;
+pub mod pacing;
 pub mod plan;
 mod progress;
+pub mod reconcile;
 pub mod render;
 pub mod run;
 pub mod saved_plan;
-pub mod signal;
+mod signal;
 mod token_bucket;
+
+pub use signal::Signal;

@@ -1,8 +1,11 @@
-//! The live state of the account as read from the service, in our own types: per region, every
-//! ingest configuration's binding and state, and the stages when they were needed.
+//! The live state of the account, in our own types, and reading it: per region, every ingest
+//! configuration's binding and state, and the stages when they were needed.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
+
+use futures_util::future::{try_join, try_join_all};
 
 /// Whether a publisher is live on a config, which decides whether it may be updated.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -77,3 +80,36 @@ pub struct Live {
 
 /// What to read: for each region, whether its stages are needed too.
 pub type Reads = BTreeMap<String, bool>;
+
+/// Reads every region at once, and in each the stages alongside the configs when they are
+/// needed: the reads overlap instead of queueing behind each other. The two list calls are given
+/// (an `Api`'s, through its `read_live`), so reading needs no client of its own.
+pub async fn read<'a, E, C, S, CF, SF>(reads: &'a Reads, configs: C, stages: S) -> Result<Live, E>
+where
+    C: Fn(&'a str) -> CF,
+    S: Fn(&'a str) -> SF,
+    CF: Future<Output = Result<Vec<LiveConfig>, E>>,
+    SF: Future<Output = Result<Vec<LiveStage>, E>>,
+{
+    let (configs, stages) = (&configs, &stages);
+    let regions = try_join_all(reads.iter().map(|(region, needs_stages)| async move {
+        let listed = configs(region.as_str());
+        let state = if *needs_stages {
+            let (configs, stages) = try_join(listed, stages(region.as_str())).await?;
+            RegionState {
+                configs,
+                stages: Some(stages),
+            }
+        } else {
+            RegionState {
+                configs: listed.await?,
+                stages: None,
+            }
+        };
+        Ok::<_, E>((region.clone(), state))
+    }))
+    .await?;
+    Ok(Live {
+        regions: regions.into_iter().collect(),
+    })
+}

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the stderr logger for `verbosity` (the number of `-v`). Without `-v` or `RUST_LOG`,
 /// only warnings from ingestctl itself are logged, so normal output stays clean.
-pub fn init(verbosity: u8, colour: bool) {
+pub(crate) fn init(verbosity: u8, colour: bool) {
     let default = match verbosity {
         0 => "ingestctl=warn",
         1 => "ingestctl=info",

@@ -4,8 +4,10 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::apply::{ItemResult, Progress};
+use crate::apply::Progress;
 use crate::console::Stderr;
+use crate::plan::ItemResult;
+use crate::render::{progress_bar, progress_line};
 
 /// Progress for long applies: a line redrawn in place on a terminal, a line every few seconds in
 /// a log. Short applies print nothing.
@@ -58,57 +60,10 @@ impl Progress for StderrProgress<'_> {
         last.0 = now;
         if self.stderr.terminal {
             self.stderr
-                .raw(&format!("\r\x1b[2K{}", bar(done, total, elapsed)));
+                .raw(&format!("\r\x1b[2K{}", progress_bar(done, total, elapsed)));
         } else {
             self.stderr
-                .raw(&format!("{}\n", line(done, total, elapsed)));
+                .raw(&format!("{}\n", progress_line(done, total, elapsed)));
         }
-    }
-}
-
-/// A log line: `applying: 40/100 items done after 8s`.
-fn line(done: usize, total: usize, elapsed: Duration) -> String {
-    format!(
-        "applying: {done}/{total} items done after {:.0}s",
-        elapsed.as_secs_f64()
-    )
-}
-
-/// A terminal bar: `applying [########------------]  40/100  8s`.
-fn bar(done: usize, total: usize, elapsed: Duration) -> String {
-    const WIDTH: usize = 30;
-    let filled = (done * WIDTH)
-        .checked_div(total)
-        .unwrap_or(WIDTH)
-        .min(WIDTH);
-    format!(
-        "applying [{}{}] {done:>w$}/{total}  {:.0}s",
-        "#".repeat(filled),
-        "-".repeat(WIDTH - filled),
-        elapsed.as_secs_f64(),
-        w = total.to_string().len()
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_lines_count_items_and_seconds() {
-        assert_eq!(
-            line(40, 100, Duration::from_millis(8_200)),
-            "applying: 40/100 items done after 8s"
-        );
-    }
-
-    #[test]
-    fn bars_fill_in_proportion() {
-        assert_eq!(
-            bar(40, 100, Duration::from_secs(8)),
-            "applying [############------------------]  40/100  8s"
-        );
-        assert!(bar(100, 100, Duration::ZERO).contains(&"#".repeat(30)));
-        assert!(bar(0, 0, Duration::ZERO).contains(&"#".repeat(30)));
     }
 }

@@ -1,30 +1,26 @@
-//! Runs one subcommand from start to exit code: load, read live state, plan, confirm, apply, and
-//! write what render made to stdout and stderr.
+//! Runs one subcommand from start to exit code: dispatch, confirmation, what goes to stdout and
+//! stderr, and the exit code. The work itself is [`crate::reconcile`]'s; the words are render/'s.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::api::{self, Api};
-use crate::apply::{self, Outcome, Pacing, Report, Task};
-use crate::atomic_write::write_atomically;
-use crate::console::{Stderr, painter, write_stdout};
-use crate::progress::StderrProgress;
-use crate::signal::{Abort, InFlight, Signal, Stop};
-use anyhow::{Context, bail};
 use clap::CommandFactory;
 
+use crate::api::Api;
+use crate::apply::{self, Pacing, Report};
+use crate::atomic_write::write_atomically;
 use crate::cli::{
     ApplyArgs, Aws, Cli, Command, CompletionsArgs, Connection, ExportArgs, PlanArgs, ValidateArgs,
 };
-use crate::desired::{self, Desired};
-use crate::diagnostic::Diagnostics;
+use crate::console::{Stderr, painter, write_stdout};
+use crate::desired;
 use crate::ivs::{AwsOptions, Ivs};
 use crate::live::Reads;
-use crate::plan::{self, Action, Plan};
-use crate::render::{self, Format, Level};
-use crate::saved_plan::{PlanFileError, SavedPlan};
+use crate::plan::{self, Action, Outcome, Plan, Task};
+use crate::progress::StderrProgress;
+use crate::reconcile::{self, Error};
+use crate::render::{self, Format, Level, Note};
+use crate::signal::{Abort, InFlight, Signal, Stop};
 
 /// How the process ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +50,37 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Why a command stopped: reconciling's error, or one of the run's own refusals.
+enum Failure {
+    Reconcile(Error),
+    Note(Note),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Reconcile(error)
+    }
+}
+
+impl<T> From<T> for Failure
+where
+    Error: From<T>,
+    T: NotError,
+{
+    fn from(error: T) -> Failure {
+        Failure::Reconcile(Error::from(error))
+    }
+}
+
+/// The errors that convert into [`Error`] (a marker, so `Error` itself keeps its own `From`).
+trait NotError {}
+impl NotError for crate::diagnostic::Diagnostics {}
+impl NotError for crate::plan::Problems {}
+impl NotError for crate::api::ApiError {}
+impl NotError for crate::saved_plan::PlanFileError {}
+
+type Outcome_ = Result<Exit, Failure>;
+
 /// Runs the parsed command line. A signal before the first write, or a second one during apply,
 /// ends it at once.
 pub async fn run(cli: Cli) -> Exit {
@@ -72,114 +99,106 @@ pub async fn run(cli: Cli) -> Exit {
     };
     let result = tokio::select! {
         result = work => result,
-        abort = stop.aborted() => return aborted(&abort, &stderr),
+        abort = stop.aborted() => return aborted(abort, &stderr),
     };
     result.unwrap_or_else(|failure| {
-        match failure.downcast_ref::<Diagnostics>() {
-            Some(diagnostics) => {
-                for diagnostic in &diagnostics.0 {
-                    stderr.error(&diagnostic.to_string());
-                    stderr.annotate(
-                        Level::Error,
-                        diagnostic.location.as_ref(),
-                        &diagnostic.message,
-                    );
+        match failure {
+            Failure::Reconcile(error) => {
+                for (location, message) in render::error_lines(&error) {
+                    let shown = match &location {
+                        Some(location) => format!("{location}: {message}"),
+                        None => message.clone(),
+                    };
+                    stderr.error(&shown);
+                    if matches!(error, Error::Load(_) | Error::Plan(_)) {
+                        stderr.annotate(Level::Error, location.as_ref(), &message);
+                    }
                 }
             }
-            None => stderr.error(&format!("{failure:#}")),
+            Failure::Note(note) => stderr.error(&note.text()),
         }
         Exit::Error
     })
 }
 
 /// Says why the run ends without finishing, and with which code.
-fn aborted(abort: &Abort, stderr: &Stderr) -> Exit {
+fn aborted(abort: Abort, stderr: &Stderr) -> Exit {
     match abort {
         Abort::BeforeApply(signal) => {
-            stderr.warning("interrupted before any change: nothing was changed");
-            Exit::Interrupted(*signal)
+            stderr.warning(&Note::StoppedBeforeChange.text());
+            Exit::Interrupted(signal)
         }
         Abort::Again { signal, in_flight } => {
-            if in_flight.is_empty() {
-                stderr.warning("interrupted again: exiting now; no update was in flight");
-            } else {
-                stderr.warning(&format!(
-                    "interrupted again: exiting now without waiting for {} update(s) in flight, \
-                     whose outcome is unknown (run `ingestctl plan` to see where they stand): {}",
-                    in_flight.len(),
-                    in_flight.join(", ")
-                ));
-            }
-            Exit::Interrupted(*signal)
+            stderr.warning(&Note::StoppedAgain { in_flight }.text());
+            Exit::Interrupted(signal)
         }
     }
 }
 
 /// Writes the product; a reader that went away (`| head`) is not an error for a read-only
 /// command, whose exit code still says what it found.
-fn show(text: &str) -> anyhow::Result<()> {
+fn show(text: &str) -> Result<(), Failure> {
     match write_stdout(text) {
         Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
-            Err(anyhow::Error::new(error).context("cannot write to stdout"))
+            Err(Failure::Reconcile(Error::Io {
+                path: "<stdout>".into(),
+                writing: true,
+                error,
+            }))
         }
         _ => Ok(()),
     }
 }
 
-async fn plan_command(args: PlanArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
+async fn plan_command(args: PlanArgs, stderr: &Stderr) -> Outcome_ {
     let desired = desired::load(&args.files.paths)?;
     let ivs = Ivs::connect(&aws_options(&args.aws)).await;
-    let (desired, plan) = make_plan(&ivs, desired).await?;
-    warn_skips(&plan, stderr);
+    let planned = reconcile::plan(&ivs, desired).await?;
+    warn_skips(&planned.plan, stderr);
     let painter = painter(args.output.color, io::stdout().is_terminal());
     show(&match args.output.format {
-        Format::Text => render::plan_text(&plan, painter),
-        Format::Json => render::plan_json(&plan),
-        Format::Markdown => render::plan_markdown(&plan),
+        Format::Text => render::plan_text(&planned.plan, painter),
+        Format::Json => render::plan_json(&planned.plan),
+        Format::Markdown => render::plan_markdown(&planned.plan),
     })?;
     if let Some(out) = &args.out {
-        let saved = SavedPlan::new(&plan, desired.digest(), file_list(&desired));
-        write_atomically(out, &saved.to_json())
-            .with_context(|| format!("{}: cannot write the plan", out.display()))?;
-        stderr.note(&format!(
-            "Saved the plan to {}; apply it with `ingestctl apply {}`.",
-            out.display(),
-            out.display()
-        ));
+        reconcile::save(&planned, out)?;
+        stderr.note(
+            &Note::Saved {
+                path: out.display().to_string(),
+            }
+            .text(),
+        );
     }
-    Ok(if args.detailed_exitcode && plan.has_drift() {
+    Ok(if args.detailed_exitcode && planned.plan.has_drift() {
         Exit::Changes
     } else {
         Exit::Success
     })
 }
 
-async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow::Result<Exit> {
+async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> Outcome_ {
     let painter = painter(args.output.color, io::stdout().is_terminal());
     let pacing = Pacing {
         max_tps: args.max_tps,
         parallelism: usize::from(args.parallelism),
     };
-    let tasks;
     let ivs;
-    if let Some(plan_path) = &args.plan {
-        let (mut saved, desired) = read_saved_plan(plan_path, &args.paths)?;
+    let tasks = if let Some(plan_path) = &args.plan {
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
-        let desired = desired.with_default_region(ivs.default_region().as_deref())?;
-        saved.check_follows(&plan_path.display().to_string(), &desired)?;
-        let live = api::read_live(&ivs, &saved.reads()).await?;
-        plan::check_accounts(&desired, &live)?;
-        saved.check_names(&live)?;
-        tasks = saved.recheck(&live);
+        reconcile::saved(&ivs, plan_path, &args.paths).await?
     } else {
         let desired = desired::load(&args.paths)?;
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
-        let (_, plan) = make_plan(&ivs, desired).await?;
+        let planned = reconcile::plan(&ivs, desired).await?;
+        let plan = planned.plan;
         let asking = plan.summary().update > 0 && !args.auto_approve;
         if args.output.format == Format::Text {
             // Nothing is applied that could not be shown.
             write_stdout(&render::plan_text(&plan, painter)).map_err(|error| {
-                anyhow::anyhow!("cannot show the plan on stdout ({error}); nothing was applied")
+                Failure::Note(Note::PlanNotShown {
+                    error: error.to_string(),
+                })
             })?;
         } else if asking && io::stdin().is_terminal() {
             // stdout carries JSON or markdown: the plan being confirmed goes to stderr.
@@ -188,8 +207,8 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow:
         if asking {
             confirm(stderr).await?;
         }
-        tasks = plan.changes.into_iter().map(Task::from_change).collect();
-    }
+        plan.changes.into_iter().map(plan::task).collect()
+    };
     let (report, signal) = execute(&ivs, tasks, pacing, stderr, stop).await;
     for result in &report.results {
         if let Some(warning) = render::result_warning(result) {
@@ -213,9 +232,12 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow:
     };
     // The exit code below is the items' whatever became of stdout.
     if let Err(error) = write_stdout(&text) {
-        stderr.error(&format!(
-            "cannot write the report to stdout ({error}); the exit code still gives the outcome"
-        ));
+        stderr.error(
+            &Note::ReportNotShown {
+                error: error.to_string(),
+            }
+            .text(),
+        );
     }
     let tally = report.tally();
     Ok(if let Some(signal) = signal {
@@ -229,151 +251,103 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> anyhow:
     })
 }
 
-fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
+fn validate_command(args: &ValidateArgs, stderr: &Stderr) -> Outcome_ {
     let desired = desired::load(&args.all_paths())?;
-    stderr.note(&format!(
-        "{} valid: {} in {}.",
-        if desired.sources.len() == 1 {
-            "File is"
-        } else {
-            "Files are"
-        },
-        count(desired.bindings.len(), "binding"),
-        count(desired.sources.len(), "file")
-    ));
+    stderr.note(
+        &Note::Valid {
+            bindings: desired.bindings.len(),
+            files: desired.sources.len(),
+        }
+        .text(),
+    );
     Ok(Exit::Success)
 }
 
-async fn export_command(args: ExportArgs, stderr: &Stderr) -> anyhow::Result<Exit> {
+async fn export_command(args: ExportArgs, stderr: &Stderr) -> Outcome_ {
     let ivs = Ivs::connect(&connection_options(&args.connection, None)).await;
     let regions = if args.regions.is_empty() {
         match ivs.default_region() {
             Some(region) => vec![region],
-            None => {
-                bail!("no region to export: pass --region, or set AWS_REGION or a profile's region")
-            }
+            None => return Err(Failure::Note(Note::NoRegionToExport)),
         }
     } else {
         args.regions.clone()
     };
     let reads: Reads = regions.into_iter().map(|region| (region, true)).collect();
-    let live = api::read_live(&ivs, &reads).await?;
+    let live = ivs.read_live(&reads).await?;
     let yaml = render::export_yaml(&live);
     match &args.output {
         Some(path) => {
+            let io_error = |path: &std::path::Path, error| {
+                Failure::Reconcile(Error::Io {
+                    path: path.to_owned(),
+                    writing: true,
+                    error,
+                })
+            };
             // A new repository's bindings/ directory may not exist yet.
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("{}: cannot create", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
             }
-            write_atomically(path, &yaml)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-            let configs: usize = live.regions.values().map(|r| r.configs.len()).sum();
-            stderr.note(&format!(
-                "Exported {} to {}; `ingestctl plan -f {}` should report no changes.",
-                count(configs, "binding"),
-                path.display(),
-                path.display()
-            ));
+            write_atomically(path, &yaml).map_err(|e| io_error(path, e))?;
+            let bindings = live.regions.values().map(|r| r.configs.len()).sum();
+            stderr.note(
+                &Note::Exported {
+                    bindings,
+                    path: path.display().to_string(),
+                }
+                .text(),
+            );
         }
         None => show(&yaml)?,
     }
     Ok(Exit::Success)
 }
 
-fn completions_command(args: &CompletionsArgs) -> anyhow::Result<Exit> {
+fn completions_command(args: &CompletionsArgs) -> Outcome_ {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "ingestctl", &mut script);
     show(&String::from_utf8_lossy(&script))?;
     Ok(Exit::Success)
 }
 
-fn man_command() -> anyhow::Result<Exit> {
+fn man_command() -> Outcome_ {
     let mut page = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut page)
-        .context("cannot render the man page")?;
+        .map_err(|error| {
+            Failure::Reconcile(Error::Io {
+                path: "<man page>".into(),
+                writing: true,
+                error,
+            })
+        })?;
     show(&String::from_utf8_lossy(&page))?;
     Ok(Exit::Success)
 }
 
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Reads the regions the bindings touch (stages only where a stage is named by name) and plans.
-async fn make_plan(api: &impl Api, desired: Desired) -> anyhow::Result<(Desired, Plan)> {
-    let desired = desired.with_default_region(api.default_region().as_deref())?;
-    let mut reads: Reads = BTreeMap::new();
-    for binding in &desired.bindings {
-        if let Some(region) = &binding.region {
-            let needs_stages = matches!(binding.stage, Some(crate::arn::Ref::Name(_)));
-            *reads.entry(region.clone()).or_default() |= needs_stages;
-        }
-    }
-    let live = api::read_live(api, &reads).await?;
-    let plan = plan::plan(&desired, &live)?;
-    Ok((desired, plan))
-}
-
-/// Reads a saved plan and the desired files it was made from (or those given with `-f`),
-/// refusing a plan whose files have another digest.
-fn read_saved_plan(path: &Path, paths: &[PathBuf]) -> anyhow::Result<(SavedPlan, Desired)> {
-    let shown = path.display().to_string();
-    let text = std::fs::read(path).with_context(|| format!("{shown}: cannot read the plan"))?;
-    let text = String::from_utf8(text).map_err(|_| PlanFileError::NotAPlan {
-        path: shown.clone(),
-        reason: "it is not UTF-8 text".to_owned(),
-    })?;
-    let saved = SavedPlan::from_json(&shown, &text)?;
-    let files: Vec<PathBuf> = if paths.is_empty() {
-        saved.files.iter().map(PathBuf::from).collect()
-    } else {
-        paths.to_vec()
-    };
-    // Load problems keep their file:line:column: they are the files' own.
-    let desired = desired::load(&files)?;
-    if desired.digest() != saved.desired_digest {
-        return Err(PlanFileError::OtherDesired {
-            path: shown,
-            reason: format!(
-                "{} differ from what was planned",
-                file_list(&desired).join(", ")
-            ),
-        }
-        .into());
-    }
-    Ok((saved, desired))
-}
-
-fn file_list(desired: &Desired) -> Vec<String> {
-    desired.sources.iter().map(|s| s.path.to_string()).collect()
-}
-
 /// Asks for `yes` on a terminal; without one, refuses rather than hang or assume.
-async fn confirm(stderr: &Stderr) -> anyhow::Result<()> {
+async fn confirm(stderr: &Stderr) -> Result<(), Failure> {
     if !io::stdin().is_terminal() {
-        bail!(
-            "refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve, \
-             or apply a saved plan (`ingestctl plan --out plan.json`, then `ingestctl apply plan.json`)"
-        );
+        return Err(Failure::Note(Note::NoTerminal));
     }
-    stderr.prompt("Do you want to apply these changes? Only 'yes' will be accepted: ");
+    stderr.prompt(&Note::Confirm.text());
     // Read on a blocking thread, so a signal at the prompt is still heard.
     let answer = tokio::task::spawn_blocking(|| {
         let mut answer = String::new();
         io::stdin().lock().read_line(&mut answer).map(|_| answer)
     })
     .await
-    .context("cannot read the answer")?
-    .context("cannot read the answer")?;
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default();
     if answer.trim() != "yes" {
-        bail!("Apply cancelled: nothing was changed.");
+        return Err(Failure::Note(Note::Cancelled));
     }
     Ok(())
 }
 
-/// Applies the tasks; a signal from now on stops new calls instead of ending the process.
+/// Applies the tasks; a signal from now on stops new calls instead of ending the run.
 async fn execute(
     api: &impl Api,
     tasks: Vec<Task>,
@@ -388,16 +362,19 @@ async fn execute(
     let progress = Watched {
         bar: StderrProgress::new(stderr, updates),
         in_flight: stop.in_flight(),
+        stderr,
     };
-    let report = apply::apply(api, tasks, pacing, stop.applying(), &progress).await;
+    let report = reconcile::execute(api, tasks, pacing, stop.applying(), &progress).await;
     progress.bar.done();
     (report, stop.caught())
 }
 
-/// Apply's progress: the bar on stderr, and the calls in flight for a second signal to name.
+/// Apply's progress: the bar on stderr, the calls in flight for a second signal to name, and a
+/// warning when another client's calls throttle ours.
 struct Watched<'a> {
     bar: StderrProgress<'a>,
     in_flight: &'a InFlight,
+    stderr: &'a Stderr,
 }
 
 impl apply::Progress for Watched<'_> {
@@ -409,7 +386,17 @@ impl apply::Progress for Watched<'_> {
         self.in_flight.answered(arn);
     }
 
-    fn finished(&self, done: usize, total: usize, result: &apply::ItemResult) {
+    fn throttled(&self, arn: &str, patience: std::time::Duration) {
+        self.stderr.warning(
+            &Note::Throttled {
+                arn: arn.to_owned(),
+                patience,
+            }
+            .text(),
+        );
+    }
+
+    fn finished(&self, done: usize, total: usize, result: &plan::ItemResult) {
         self.bar.finished(done, total, result);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 use crate::console::Stderr;
+use crate::render::Note;
 
 /// The signal that stopped a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,10 +95,7 @@ impl Stop {
                     let _ = abort_tx.send(Some(Abort::BeforeApply(signal)));
                 } else if first {
                     *task_caught.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
-                    Stderr::new().warning(
-                        "interrupted: no new updates will start; waiting for those in flight \
-                         (signal again to stop waiting)",
-                    );
+                    Stderr::new().warning(&Note::Stopping.text());
                     let _ = stop_tx.send(true);
                 } else {
                     let _ = abort_tx.send(Some(Abort::Again {

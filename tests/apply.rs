@@ -167,7 +167,7 @@ fn a_failed_item_does_not_stop_the_others_and_a_rerun_converges() {
         .find(|r| r["outcome"] == "failed")
         .unwrap();
     assert!(
-        failed["error"]
+        failed["message"]
             .as_str()
             .unwrap()
             .contains("AccessDeniedException"),
@@ -197,7 +197,7 @@ fn apply_json_reports_every_item() {
     let out = world.apply_json(&[]).run();
     out.code(0).leaks_none_of(&world.stream_keys);
     let json = out.json();
-    assert_eq!(json["format_version"], "1");
+    assert_eq!(json["format_version"], "2");
     let outcomes: Vec<(&str, &str)> = json["results"]
         .as_array()
         .unwrap()
@@ -311,7 +311,7 @@ fn a_stage_arn_that_does_not_exist_fails_only_its_item() {
         .unwrap();
     assert_eq!(failed["outcome"], "failed");
     assert!(
-        failed["error"]
+        failed["message"]
             .as_str()
             .unwrap()
             .contains("ResourceNotFoundException"),

@@ -122,7 +122,7 @@ fn a_call_held_past_the_timeout_fails_that_item_only() {
         .iter()
         .find(|r| r["outcome"] == "failed")
         .unwrap();
-    let error = failed["error"].as_str().unwrap();
+    let error = failed["message"].as_str().unwrap();
     assert!(
         error.starts_with(&format!(
             "UpdateIngestConfiguration {}",
@@ -150,7 +150,7 @@ fn access_denied_and_pending_verification_name_the_operation_and_arn() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["error"].as_str().unwrap())
+        .map(|r| r["message"].as_str().unwrap())
         .collect();
     assert_eq!(errors.len(), 2);
     assert!(
@@ -163,7 +163,7 @@ fn access_denied_and_pending_verification_name_the_operation_and_arn() {
     );
     for result in report["results"].as_array().unwrap() {
         let arn = result["arn"].as_str().unwrap();
-        let error = result["error"].as_str().unwrap();
+        let error = result["message"].as_str().unwrap();
         assert!(
             error.starts_with(&format!("UpdateIngestConfiguration {arn} failed: ")),
             "{error}"

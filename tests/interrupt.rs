@@ -44,7 +44,7 @@ fn interrupted(signal: &str, expected_code: i32) {
         if result["outcome"] == "updated" {
             assert_eq!(live, main);
         } else {
-            assert_eq!(result["error"], "not started: apply was interrupted");
+            assert_eq!(result["message"], "not started: apply was interrupted");
             assert_eq!(result["reason"], "not_started");
             assert_eq!(live, "", "{arn} was reported not started but changed");
         }

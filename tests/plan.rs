@@ -81,7 +81,7 @@ fn json_plan_is_sorted_by_arn_with_the_documented_shape() {
         .run();
     out.code(0).leaks_none_of(&world.stream_keys);
     let json = out.json();
-    assert_eq!(json["format_version"], "1");
+    assert_eq!(json["format_version"], "2");
     let changes = json["changes"].as_array().unwrap();
     let arns: Vec<&str> = changes.iter().map(|c| c["arn"].as_str().unwrap()).collect();
     let mut sorted = arns.clone();

@@ -83,7 +83,10 @@ const CASES: &[(&str, bool)] = &[
     ("version: \"1\"\nbindings: []\n", false),
     ("version: 1\nbindings: []\nextra: 1\n", false),
     ("version: 1\nregion: US-EAST-1\nbindings: []\n", false),
-    ("version: 1\naccount: \"123456789012\"\nbindings: []\n", true),
+    (
+        "version: 1\naccount: \"123456789012\"\nbindings: []\n",
+        true,
+    ),
     ("version: 1\naccount: 123456789012\nbindings: []\n", false),
     ("version: 1\naccount: \"1234\"\nbindings: []\n", false),
     (

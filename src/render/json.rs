@@ -2,11 +2,13 @@
 
 use serde::Serialize;
 
-use crate::apply::{Reason, Report};
-use crate::plan::Plan;
+use super::reason_text;
+use crate::apply::Report;
+use crate::plan::{Action, Plan, Reason};
 
-/// The JSON format's version; bumped only on an incompatible change.
-const FORMAT_VERSION: &str = "1";
+/// The JSON format's version; bumped only on an incompatible change. 2: the report's `error`
+/// became `message`, beside a `reason` code; skips in the plan carry both too.
+const FORMAT_VERSION: &str = "2";
 
 #[derive(Serialize)]
 struct PlanJson<'a> {
@@ -21,6 +23,10 @@ struct ChangeJson<'a> {
     arn: &'a str,
     name: Option<&'a str>,
     action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
     before: BeforeJson<'a>,
     after: AfterJson<'a>,
 }
@@ -56,19 +62,26 @@ pub fn plan_json(plan: &Plan) -> String {
         changes: plan
             .changes
             .iter()
-            .map(|change| ChangeJson {
-                arn: &change.arn,
-                name: change.name.as_deref(),
-                action: change.action.as_str(),
-                before: BeforeJson {
-                    stage_arn: &change.before.stage_arn,
-                    state: change.before.state.as_str(),
-                    redundant_ingest: change.before.redundant_ingest,
-                },
-                after: AfterJson {
-                    stage_arn: &change.after.stage_arn,
-                    redundant_ingest: change.after.redundant_ingest_or(&change.before),
-                },
+            .map(|change| {
+                let reason = (change.action == Action::Skip).then(|| Reason::Active {
+                    state: change.before.state.clone(),
+                });
+                ChangeJson {
+                    arn: &change.arn,
+                    name: change.name.as_deref(),
+                    action: change.action.as_str(),
+                    reason: reason.as_ref().map(Reason::code),
+                    message: reason.as_ref().map(reason_text),
+                    before: BeforeJson {
+                        stage_arn: &change.before.stage_arn,
+                        state: change.before.state.as_str(),
+                        redundant_ingest: change.before.redundant_ingest,
+                    },
+                    after: AfterJson {
+                        stage_arn: &change.after.stage_arn,
+                        redundant_ingest: change.after.redundant_ingest_or(&change.before),
+                    },
+                }
             })
             .collect(),
         unmanaged: plan.unmanaged.iter().map(|u| u.arn.as_str()).collect(),
@@ -97,7 +110,7 @@ struct ResultJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
+    message: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -121,8 +134,8 @@ pub fn report_json(report: &Report) -> String {
                 arn: &result.arn,
                 name: result.name.as_deref(),
                 outcome: result.outcome.as_str(),
-                reason: result.reason.map(Reason::as_str),
-                error: result.detail.as_deref(),
+                reason: result.reason.as_ref().map(Reason::code),
+                message: result.reason.as_ref().map(reason_text),
             })
             .collect(),
         interrupted: report.interrupted,

@@ -5,9 +5,11 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
+use super::reason_text;
 use super::{config_label, ending, plural, stage_label};
-use crate::apply::{Outcome, Reason, Report};
+use crate::apply::Report;
 use crate::plan::{Action, Change, Plan};
+use crate::plan::{Outcome, Reason};
 
 /// A GitHub comment holds 65,536 characters; this leaves room for a bot's own header.
 pub const MARKDOWN_LIMIT: usize = 60_000;
@@ -195,13 +197,10 @@ pub fn report_markdown(report: &Report) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::Unchanged || r.reason.is_some())
         .map(|r| {
-            let detail = if r.reason == Some(Reason::AlreadyApplied) {
-                " (already applied)".to_owned()
-            } else {
-                r.detail
-                    .as_deref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default()
+            let detail = match &r.reason {
+                Some(Reason::AlreadyApplied) => " (already applied)".to_owned(),
+                Some(reason) => format!(": {}", reason_text(reason)),
+                None => String::new(),
             };
             format!(
                 "- **{}** {}{}\n",

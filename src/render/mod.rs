@@ -1,19 +1,24 @@
 //! Everything ingestctl shows a person or a program: plans, apply reports, warnings and errors,
 //! as text, JSON or markdown. The only module that decides what output looks like.
 
+mod errors;
 mod export;
 mod json;
 mod markdown;
+mod notes;
+mod reasons;
 mod text;
 
+pub use errors::{error_lines, plan_file_error, problem_text};
 pub use export::export_yaml;
 pub use json::{plan_json, report_json};
 pub use markdown::{MARKDOWN_LIMIT, plan_markdown, report_markdown};
+pub use notes::{Note, progress_bar, progress_line};
+pub use reasons::{api_error, reason_text, result_warning, skip_warning};
 pub use text::{plan_text, report_text};
 
-use crate::apply::{ItemResult, Outcome, Report};
+use crate::apply::Report;
 use crate::diagnostic::Location;
-use crate::plan::Change;
 
 /// How the product on stdout is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -112,30 +117,6 @@ pub fn stage_label(arn: &str, name: Option<&str>) -> String {
         (arn, Some(name)) => format!("{name} ({arn})"),
         (arn, None) => arn.to_owned(),
     }
-}
-
-/// The warning printed on stderr for each config left alone because it is live.
-pub fn skip_warning(change: &Change) -> String {
-    format!(
-        "skipping {}: {}",
-        config_label(&change.arn, change.name.as_deref()),
-        crate::apply::skip_reason(change)
-    )
-}
-
-/// The warning printed on stderr for an item that apply skipped or found stale.
-pub fn result_warning(result: &ItemResult) -> Option<String> {
-    let verb = match result.outcome {
-        Outcome::Skipped => "skipped",
-        Outcome::Stale => "refused as stale",
-        Outcome::Failed => "failed",
-        Outcome::Updated | Outcome::Unchanged => return None,
-    };
-    Some(format!(
-        "{} {verb}: {}",
-        config_label(&result.arn, result.name.as_deref()),
-        result.detail.as_deref().unwrap_or("")
-    ))
 }
 
 /// How the report's last line starts: a stop request cut the run short, or it ran to the end.

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::apply::{ItemResult, Outcome, Reason, Report};
+use crate::api::{ApiError, ErrorKind, Operation};
+use crate::apply::Report;
 use crate::diagnostic::Location;
 use crate::live::State;
 use crate::plan::{Action, After, Before, Change, Declared, Plan, Unmanaged};
+use crate::plan::{ItemResult, Outcome, Reason};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -103,18 +105,21 @@ fn plan() -> Plan {
 }
 
 fn report() -> Report {
-    let item = |id: &str, name: Option<&str>, outcome, detail: Option<&str>| ItemResult {
+    let item = |id: &str, name: Option<&str>, outcome, reason: Option<Reason>| ItemResult {
         arn: config_arn(id),
         name: name.map(str::to_owned),
         outcome,
-        reason: match outcome {
-            Outcome::Failed => Some(Reason::ServiceError),
-            Outcome::Skipped => Some(Reason::Active),
-            Outcome::Stale => Some(Reason::Moved),
-            Outcome::Updated | Outcome::Unchanged => None,
-        },
-        detail: detail.map(str::to_owned),
+        reason,
         location: Location::at(&Arc::from("bindings.yaml"), 5, 26),
+    };
+    let denied = ApiError {
+        operation: Operation::UpdateIngestConfiguration,
+        region: "us-east-1".to_owned(),
+        arn: Some(config_arn("BcDeFg234567")),
+        kind: ErrorKind::AccessDenied,
+        code: Some("AccessDeniedException".to_owned()),
+        message: "<not allowed>".to_owned(),
+        credentials: None,
     };
     Report {
         results: vec![
@@ -128,33 +133,33 @@ fn report() -> Report {
                 "BcDeFg234567",
                 Some("studio-b-encoder"),
                 Outcome::Failed,
-                Some(
-                    "UpdateIngestConfiguration arn:aws:ivs:us-east-1:123456789012:ingest-configuration/BcDeFg234567 failed: AccessDeniedException: <not allowed>",
-                ),
+                Some(Reason::ServiceError(denied)),
             ),
             item(
                 "CdEfGh345678",
                 Some("lobby-encoder"),
                 Outcome::Skipped,
-                Some(
-                    "it is ACTIVE (a publisher is live), and the service refuses to update an active ingest configuration",
-                ),
+                Some(Reason::Active {
+                    state: State::Active,
+                }),
             ),
             item("DeFgHi456789", None, Outcome::Unchanged, None),
-            ItemResult {
-                reason: Some(Reason::AlreadyApplied),
-                ..item(
-                    "DeFgHi456790",
-                    Some("rerun-encoder"),
-                    Outcome::Unchanged,
-                    None,
-                )
-            },
+            item(
+                "DeFgHi456790",
+                Some("rerun-encoder"),
+                Outcome::Unchanged,
+                Some(Reason::AlreadyApplied),
+            ),
             item(
                 "EfGhIj567890",
                 Some("spare-encoder"),
                 Outcome::Stale,
-                Some("it changed since the plan was made"),
+                Some(Reason::Moved {
+                    planned_stage: String::new(),
+                    planned_redundant_ingest: false,
+                    now_stage: stage_arn("OtherStage01"),
+                    now_redundant_ingest: false,
+                }),
             ),
         ],
         interrupted: false,

@@ -2,9 +2,11 @@
 
 use std::fmt::Write;
 
+use super::reason_text;
 use super::{Painter, config_label, ending, plural, stage_label};
-use crate::apply::{Outcome, Reason, Report};
+use crate::apply::Report;
 use crate::plan::{Action, Change, Plan};
+use crate::plan::{Outcome, Reason};
 
 /// One block per change, the unmanaged configs, then the `Plan:` line.
 pub fn plan_text(plan: &Plan, painter: Painter) -> String {
@@ -131,9 +133,9 @@ pub fn report_text(report: &Report, painter: Painter) -> String {
             let _ = writeln!(out, "{word} {label} (already applied)");
             continue;
         }
-        match &result.detail {
-            Some(detail) => {
-                let _ = writeln!(out, "{word} {label}: {detail}");
+        match &result.reason {
+            Some(reason) => {
+                let _ = writeln!(out, "{word} {label}: {}", reason_text(reason));
             }
             None => {
                 let _ = writeln!(out, "{word} {label}");

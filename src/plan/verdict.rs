@@ -1,0 +1,220 @@
+//! Each item's verdict, the planner's alone: what a freshly planned change becomes, whether a
+//! saved plan's change still holds against live state now, and what the service's answer to an
+//! update means. apply executes the tasks and asks here what their answers mean.
+
+use std::collections::HashMap;
+
+use super::{Action, Change};
+use crate::api::{ApiError, ErrorKind};
+use crate::diagnostic::Location;
+use crate::live::{Live, LiveConfig, State};
+
+/// How one item ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Updated,
+    /// Not updatable (ACTIVE): left alone, with a warning.
+    Skipped,
+    /// The live state moved since the saved plan was made: refused.
+    Stale,
+    Failed,
+    /// Already as declared.
+    Unchanged,
+}
+
+impl Outcome {
+    /// The stable code programs read.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Updated => "updated",
+            Outcome::Skipped => "skipped",
+            Outcome::Stale => "stale",
+            Outcome::Failed => "failed",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Why an item ended as it did, with what a message about it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Skipped: ACTIVE (or an unknown state) when planned or re-checked.
+    Active { state: State },
+    /// Skipped: the service refused the update and the config is ACTIVE now.
+    WentActive { refusal: ApiError },
+    /// Stale: the config's binding changed since the saved plan was made.
+    Moved {
+        planned_stage: String,
+        planned_redundant_ingest: bool,
+        now_stage: String,
+        now_redundant_ingest: bool,
+    },
+    /// Stale: the config no longer exists.
+    Deleted,
+    /// Unchanged: a saved plan's change that live state already shows.
+    AlreadyApplied,
+    /// Failed: a stop request came before the update was sent (again, if it was throttled).
+    NotStarted { throttled: Option<ApiError> },
+    /// Failed: the service or the SDK reported an error.
+    ServiceError(ApiError),
+}
+
+impl Reason {
+    /// The stable code programs read: the JSON plan and report carry it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Active { .. } => "active",
+            Reason::WentActive { .. } => "went_active",
+            Reason::Moved { .. } => "stale",
+            Reason::Deleted => "deleted",
+            Reason::AlreadyApplied => "already_applied",
+            Reason::NotStarted { .. } => "not_started",
+            Reason::ServiceError(_) => "service_error",
+        }
+    }
+}
+
+/// One item's verdict: its outcome, and why, for anything but a plain update or no-op.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemResult {
+    pub arn: String,
+    pub name: Option<String>,
+    pub outcome: Outcome,
+    pub reason: Option<Reason>,
+    pub location: Location,
+}
+
+/// What apply is to do with one change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Send `UpdateIngestConfiguration`.
+    Update(Change),
+    /// Nothing to send: the verdict is in.
+    Done(ItemResult),
+}
+
+fn result(change: &Change, outcome: Outcome, reason: Option<Reason>) -> ItemResult {
+    ItemResult {
+        arn: change.arn.clone(),
+        name: change.name.clone(),
+        outcome,
+        reason,
+        location: change.location.clone(),
+    }
+}
+
+/// The task for a freshly planned change.
+pub fn task(change: Change) -> Task {
+    match change.action {
+        Action::Update => Task::Update(change),
+        Action::Skip => {
+            let reason = Reason::Active {
+                state: change.before.state.clone(),
+            };
+            Task::Done(result(&change, Outcome::Skipped, Some(reason)))
+        }
+        Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None)),
+    }
+}
+
+/// Decides each saved change against the live state now. A config already as planned is
+/// unchanged (so a rerun converges); one that moved since the plan, or is gone, is stale; one
+/// that is ACTIVE is skipped; the rest are updated as planned. A `skip` in the plan is a change
+/// deferred because the config was ACTIVE: it goes ahead if the config is not now.
+pub fn recheck(changes: &[Change], live: &Live) -> Vec<Task> {
+    let by_arn: HashMap<&str, &LiveConfig> = live
+        .regions
+        .values()
+        .flat_map(|region| region.configs.iter().map(|c| (c.arn.as_str(), c)))
+        .collect();
+    changes
+        .iter()
+        .map(|change| {
+            let Some(now) = by_arn.get(change.arn.as_str()) else {
+                return Task::Done(result(change, Outcome::Stale, Some(Reason::Deleted)));
+            };
+            let applied = now.stage_arn == change.after.stage_arn
+                && change
+                    .after
+                    .redundant_ingest
+                    .is_none_or(|wanted| wanted == now.redundant_ingest);
+            if applied {
+                let reason = (change.action != Action::NoOp).then_some(Reason::AlreadyApplied);
+                return Task::Done(result(change, Outcome::Unchanged, reason));
+            }
+            if now.stage_arn != change.before.stage_arn
+                || now.redundant_ingest != change.before.redundant_ingest
+            {
+                let reason = Reason::Moved {
+                    planned_stage: change.before.stage_arn.clone(),
+                    planned_redundant_ingest: change.before.redundant_ingest,
+                    now_stage: now.stage_arn.clone(),
+                    now_redundant_ingest: now.redundant_ingest,
+                };
+                return Task::Done(result(change, Outcome::Stale, Some(reason)));
+            }
+            if !now.state.is_updatable() {
+                let reason = Reason::Active {
+                    state: now.state.clone(),
+                };
+                return Task::Done(result(change, Outcome::Skipped, Some(reason)));
+            }
+            let mut go = change.clone();
+            go.action = Action::Update;
+            go.before.state = now.state.clone();
+            Task::Update(go)
+        })
+        .collect()
+}
+
+/// The update was accepted.
+pub fn updated(change: &Change) -> ItemResult {
+    result(change, Outcome::Updated, None)
+}
+
+/// A stop request came before the update was sent, or sent again after a throttle.
+pub fn not_started(change: &Change, throttled: Option<ApiError>) -> ItemResult {
+    result(
+        change,
+        Outcome::Failed,
+        Some(Reason::NotStarted { throttled }),
+    )
+}
+
+/// What a refused update means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The verdict is in.
+    Final(ItemResult),
+    /// It may mean the config went ACTIVE: look it up in the region's ACTIVE list, then ask
+    /// [`checked`].
+    CheckActive(ApiError),
+}
+
+/// AWS does not document which error refuses an update of an ACTIVE config, so any client error
+/// that could mean it (a conflict, or another client error but not-found and access-denied)
+/// must be checked against the ACTIVE list before it is called a skip.
+pub fn refused(change: &Change, error: ApiError) -> Refusal {
+    match error.kind {
+        ErrorKind::Conflict | ErrorKind::Invalid => Refusal::CheckActive(error),
+        _ => Refusal::Final(result(
+            change,
+            Outcome::Failed,
+            Some(Reason::ServiceError(error)),
+        )),
+    }
+}
+
+/// The verdict on a refusal once the ACTIVE list was read: a skip if the config is there, the
+/// failure the refusal says it is otherwise, or when the list could not be read (`None`).
+pub fn checked(change: &Change, refusal: ApiError, active: Option<bool>) -> ItemResult {
+    if active == Some(true) {
+        result(
+            change,
+            Outcome::Skipped,
+            Some(Reason::WentActive { refusal }),
+        )
+    } else {
+        result(change, Outcome::Failed, Some(Reason::ServiceError(refusal)))
+    }
+}
