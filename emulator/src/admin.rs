@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorCode, json_response};
 use crate::limits::FaultAction;
-use crate::ops::{self, Operation};
+use crate::operation::Operation;
+use crate::ops;
 use crate::server::Shared;
 use crate::state::{ConfigState, Store};
 use crate::validate::{self, ArnKind};

@@ -9,78 +9,15 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use crate::config::ActiveUpdateError;
 use crate::error::{ApiError, ErrorCode};
+use crate::operation::Operation;
 use crate::server::Shared;
 use crate::state::{
     self, ConfigState, IngestConfig, MAX_STAGES, RedundantCredential, Region, Stage, TokenKind,
     random_alphanumeric,
 };
 use crate::validate::{self, ArnKind};
-
-/// The operations the emulator serves, by their model names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Operation {
-    CreateStage,
-    GetStage,
-    ListStages,
-    DeleteStage,
-    CreateIngestConfiguration,
-    GetIngestConfiguration,
-    ListIngestConfigurations,
-    UpdateIngestConfiguration,
-    DeleteIngestConfiguration,
-    TagResource,
-    UntagResource,
-    ListTagsForResource,
-}
-
-impl Operation {
-    pub(crate) const ALL: [Operation; 12] = [
-        Operation::CreateStage,
-        Operation::GetStage,
-        Operation::ListStages,
-        Operation::DeleteStage,
-        Operation::CreateIngestConfiguration,
-        Operation::GetIngestConfiguration,
-        Operation::ListIngestConfigurations,
-        Operation::UpdateIngestConfiguration,
-        Operation::DeleteIngestConfiguration,
-        Operation::TagResource,
-        Operation::UntagResource,
-        Operation::ListTagsForResource,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Operation::CreateStage => "CreateStage",
-            Operation::GetStage => "GetStage",
-            Operation::ListStages => "ListStages",
-            Operation::DeleteStage => "DeleteStage",
-            Operation::CreateIngestConfiguration => "CreateIngestConfiguration",
-            Operation::GetIngestConfiguration => "GetIngestConfiguration",
-            Operation::ListIngestConfigurations => "ListIngestConfigurations",
-            Operation::UpdateIngestConfiguration => "UpdateIngestConfiguration",
-            Operation::DeleteIngestConfiguration => "DeleteIngestConfiguration",
-            Operation::TagResource => "TagResource",
-            Operation::UntagResource => "UntagResource",
-            Operation::ListTagsForResource => "ListTagsForResource",
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Operation> {
-        Self::ALL.into_iter().find(|op| op.name() == name)
-    }
-
-    /// The operations addressed as `POST /<OperationName>` (all but the tag operations).
-    pub(crate) fn from_post_path(name: &str) -> Option<Operation> {
-        Self::from_name(name).filter(|op| {
-            !matches!(
-                op,
-                Operation::TagResource | Operation::UntagResource | Operation::ListTagsForResource
-            )
-        })
-    }
-}
 
 /// What a call brings beyond its operation name.
 pub(crate) struct Call<'a> {
@@ -503,8 +440,8 @@ impl Ctx<'_> {
         if config.state == ConfigState::Active {
             let message = format!("IngestConfiguration {arn} is ACTIVE and cannot be updated");
             return Err(match self.shared.active_update_error {
-                crate::ActiveUpdateError::Conflict => ApiError::conflict(message),
-                crate::ActiveUpdateError::Validation => ApiError::validation(message),
+                ActiveUpdateError::Conflict => ApiError::conflict(message),
+                ActiveUpdateError::Validation => ApiError::validation(message),
             });
         }
         if let Some(stage_arn) = input.stage_arn.as_deref().filter(|s| !s.is_empty())
@@ -909,15 +846,5 @@ mod tests {
             values.ok(),
             Some(vec!["a b".to_owned(), "c+d".to_owned(), String::new()])
         );
-    }
-
-    #[test]
-    fn post_paths_exclude_the_tag_operations() {
-        assert_eq!(
-            Operation::from_post_path("GetStage"),
-            Some(Operation::GetStage)
-        );
-        assert_eq!(Operation::from_post_path("TagResource"), None);
-        assert_eq!(Operation::from_post_path("getstage"), None);
     }
 }

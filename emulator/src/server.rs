@@ -13,11 +13,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use tokio::sync::watch;
 
-use crate::Config;
 use crate::admin;
+use crate::config::{ActiveUpdateError, Config};
 use crate::error::{ApiError, ErrorCode, REQUEST_ID, json_response};
 use crate::limits::{FaultAction, Limits};
-use crate::ops::{self, Call, Operation};
+use crate::operation::Operation;
+use crate::ops::{self, Call};
 use crate::state::Store;
 use crate::validate;
 
@@ -32,7 +33,7 @@ pub(crate) struct Shared {
     pub(crate) account_id: String,
     pub(crate) default_region: String,
     pub(crate) max_ingest_configurations: usize,
-    pub(crate) active_update_error: crate::ActiveUpdateError,
+    pub(crate) active_update_error: ActiveUpdateError,
     state_file: Option<PathBuf>,
     store: Mutex<Store>,
     pub(crate) limits: Limits,
