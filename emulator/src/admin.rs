@@ -11,7 +11,7 @@ use crate::error::{ApiError, ErrorCode, json_response};
 use crate::limits::FaultAction;
 use crate::operation::Operation;
 use crate::ops;
-use crate::server::Shared;
+use crate::service::Service;
 use crate::state::{ConfigState, Store};
 use crate::validate::{self, ArnKind};
 
@@ -19,16 +19,16 @@ use crate::validate::{self, ArnKind};
 const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
 
 pub(crate) fn handle(
-    shared: &Shared,
+    service: &Service,
     method: &Method,
     path: &str,
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let output = match (method, path) {
-        (&Method::POST, "ingest-configuration-state") => set_state(shared, parse(body)?)?,
-        (&Method::POST, "faults") => add_fault(shared, parse(body)?)?,
-        (&Method::GET, "calls") => shared.limits.calls_json(),
-        (&Method::POST, "reset") => reset(shared)?,
+        (&Method::POST, "ingest-configuration-state") => set_state(service, parse(body)?)?,
+        (&Method::POST, "faults") => add_fault(service, parse(body)?)?,
+        (&Method::GET, "calls") => service.limits.calls_json(),
+        (&Method::POST, "reset") => reset(service)?,
         _ => {
             return Err(ApiError::new(
                 ErrorCode::UnknownOperation,
@@ -54,7 +54,7 @@ struct StateRequest {
 /// Sets an ingest configuration's state as if a publisher connected or left; the ARN names its
 /// region. The stage it is attached to gains or loses its session accordingly. A configuration
 /// attached to no stage may be set ACTIVE too: this is a test lever, not a publisher.
-fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> {
+fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError> {
     let arn = validate::check_arn("arn", &request.arn, ArnKind::IngestConfiguration)?;
     let state = ConfigState::parse(&request.state).ok_or_else(|| {
         ApiError::validation(format!(
@@ -63,10 +63,10 @@ fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> 
         ))
     })?;
     let not_found = || ApiError::not_found("IngestConfiguration", &request.arn);
-    if arn.account != shared.account_id {
+    if arn.account != service.account_id {
         return Err(not_found());
     }
-    let mut store = shared.store();
+    let mut store = service.store();
     if store.region(&arn.region).is_none() {
         return Err(not_found());
     }
@@ -81,7 +81,7 @@ fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> 
         .config(&request.arn)
         .map(ops::config_summary_json)
         .ok_or_else(not_found)?;
-    shared.persist(&store)?;
+    service.persist(&store)?;
     Ok(summary)
 }
 
@@ -94,7 +94,7 @@ struct FaultRequest {
     count: Option<u32>,
 }
 
-fn add_fault(shared: &Shared, request: FaultRequest) -> Result<Value, ApiError> {
+fn add_fault(service: &Service, request: FaultRequest) -> Result<Value, ApiError> {
     let op = Operation::from_name(&request.operation).ok_or_else(|| {
         ApiError::validation(format!(
             "Unknown operation {:?}; expected one of {}",
@@ -125,14 +125,14 @@ fn add_fault(shared: &Shared, request: FaultRequest) -> Result<Value, ApiError> 
     if count == 0 {
         return Err(ApiError::validation("count must be at least 1"));
     }
-    let pending = shared.limits.push_fault(op, action, count);
+    let pending = service.limits.push_fault(op, action, count);
     Ok(json!({ "operation": op.name(), "pending": pending }))
 }
 
-fn reset(shared: &Shared) -> Result<Value, ApiError> {
-    shared.limits.reset();
-    let mut store = shared.store();
+fn reset(service: &Service) -> Result<Value, ApiError> {
+    service.limits.reset();
+    let mut store = service.store();
     *store = Store::default();
-    shared.persist(&store)?;
+    service.persist(&store)?;
     Ok(json!({}))
 }

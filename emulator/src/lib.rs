@@ -19,6 +19,7 @@ mod limits;
 mod operation;
 mod ops;
 mod server;
+mod service;
 mod state;
 mod validate;
 
@@ -38,7 +39,7 @@ impl Emulator {
     /// the state file, if any, is loaded).
     pub fn spawn(config: Config) -> io::Result<Emulator> {
         let listen = config.listen;
-        let prepared = server::prepare(config)?;
+        let prepared = service::prepare(config)?;
         let listener = std::net::TcpListener::bind(listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -134,7 +135,7 @@ pub async fn serve(
     on_bound: impl FnOnce(SocketAddr),
 ) -> io::Result<()> {
     let listen = config.listen;
-    let prepared = server::prepare(config)?;
+    let prepared = service::prepare(config)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
     server::run(listener, prepared, shutdown).await

@@ -11,8 +11,9 @@ use serde_json::{Map, Value, json};
 
 use crate::config::ActiveUpdateError;
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::FaultAction;
 use crate::operation::Operation;
-use crate::server::Shared;
+use crate::service::Service;
 use crate::state::{
     self, ConfigState, IngestConfig, MAX_STAGES, RedundantCredential, Region, Stage, TokenKind,
     random_alphanumeric,
@@ -28,9 +29,33 @@ pub(crate) struct Call<'a> {
     pub(crate) query: Option<&'a str>,
 }
 
-pub(crate) fn execute(shared: &Shared, op: Operation, call: &Call<'_>) -> Result<Value, ApiError> {
+/// What the service does with a call that reached it and was authenticated: count it, throttle
+/// it, meet an injected fault, and finally run the operation.
+pub(crate) async fn call(
+    service: &Service,
+    op: Operation,
+    call: &Call<'_>,
+) -> Result<Value, ApiError> {
+    service.limits.record_call(call.region, op);
+    if !service.limits.admit(call.region, op) {
+        return Err(ApiError::new(ErrorCode::Throttling, "Rate exceeded"));
+    }
+    match service.limits.take_fault(op) {
+        Some(FaultAction::Fail(code)) => {
+            return Err(ApiError::new(
+                code,
+                format!("Injected fault for {}", op.name()),
+            ));
+        }
+        Some(FaultAction::Delay(delay)) => service.hold(delay).await,
+        None => {}
+    }
+    execute(service, op, call)
+}
+
+fn execute(service: &Service, op: Operation, call: &Call<'_>) -> Result<Value, ApiError> {
     let ctx = Ctx {
-        shared,
+        service,
         region: call.region,
     };
     match op {
@@ -145,7 +170,7 @@ struct TagInput {
 }
 
 struct Ctx<'a> {
-    shared: &'a Shared,
+    service: &'a Service,
     region: &'a str,
 }
 
@@ -168,7 +193,7 @@ fn new_arn(ctx: &Ctx<'_>, region: &Region, kind: ArnKind) -> (String, String) {
         let arn = format!(
             "arn:aws:ivs:{}:{}:{}/{id}",
             ctx.region,
-            ctx.shared.account_id,
+            ctx.service.account_id,
             kind.resource_type()
         );
         let taken = match kind {
@@ -186,7 +211,7 @@ fn new_arn(ctx: &Ctx<'_>, region: &Region, kind: ArnKind) -> (String, String) {
 fn new_stream_key(ctx: &Ctx<'_>, id: &str) -> String {
     format!(
         "rt_{}_{}_{id}_{}",
-        ctx.shared.account_id,
+        ctx.service.account_id,
         ctx.region,
         random_alphanumeric(32)
     )
@@ -220,7 +245,7 @@ impl Ctx<'_> {
             check_recording_configuration(recording)?;
         }
 
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         if region.stage_count() >= MAX_STAGES {
             return Err(ApiError::new(
@@ -245,14 +270,14 @@ impl Ctx<'_> {
             .collect();
         let rendered = stage_json(&stage);
         region.insert_stage(stage);
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({ "stage": rendered, "participantTokens": tokens }))
     }
 
     fn get_stage(&self, input: ArnInput) -> Result<Value, ApiError> {
         let arn = required("arn", &input.arn)?;
         validate::check_arn("arn", arn, ArnKind::Stage)?;
-        let store = self.shared.store();
+        let store = self.service.store();
         let stage = store
             .region(self.region)
             .and_then(|r| r.stage(arn))
@@ -263,7 +288,7 @@ impl Ctx<'_> {
     fn list_stages(&self, input: ListStagesInput) -> Result<Value, ApiError> {
         let max = validate::check_max_results(input.max_results)?;
         let after = cursor(TokenKind::Stages, input.next_token.as_deref())?;
-        let store = self.shared.store();
+        let store = self.service.store();
         let mut out = Map::new();
         let (items, resume) = match store.region(self.region) {
             Some(region) => {
@@ -289,7 +314,7 @@ impl Ctx<'_> {
     fn delete_stage(&self, input: ArnInput) -> Result<Value, ApiError> {
         let arn = required("arn", &input.arn)?;
         validate::check_arn("arn", arn, ArnKind::Stage)?;
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         let stage = region
             .stage(arn)
@@ -300,7 +325,7 @@ impl Ctx<'_> {
             )));
         }
         region.remove_stage(arn);
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({}))
     }
 
@@ -327,14 +352,14 @@ impl Ctx<'_> {
         }
         let redundant = input.redundant_ingest.unwrap_or(false);
 
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         // Not in the model's error list for this operation, so the SDK reports it as an unhandled
         // error with code ResourceNotFoundException; refusing beats attaching to nothing.
         if stage_ref.is_some() && region.stage(&stage_arn).is_none() {
             return Err(ApiError::not_found("Stage", &stage_arn));
         }
-        let max = self.shared.max_ingest_configurations;
+        let max = self.service.max_ingest_configurations;
         if region.config_count() >= max {
             return Err(ApiError::new(
                 ErrorCode::ServiceQuotaExceeded,
@@ -364,14 +389,14 @@ impl Ctx<'_> {
         };
         let rendered = config_json(&config);
         region.insert_config(config);
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({ "ingestConfiguration": rendered }))
     }
 
     fn get_config(&self, input: ArnInput) -> Result<Value, ApiError> {
         let arn = required("arn", &input.arn)?;
         validate::check_arn("arn", arn, ArnKind::IngestConfiguration)?;
-        let store = self.shared.store();
+        let store = self.service.store();
         let config = store
             .region(self.region)
             .and_then(|r| r.config(arn))
@@ -402,7 +427,7 @@ impl Ctx<'_> {
             stage_filter.is_none_or(|s| c.stage_arn == s)
                 && state_filter.is_none_or(|s| c.state == s)
         };
-        let store = self.shared.store();
+        let store = self.service.store();
         let (items, resume) = match store.region(self.region) {
             Some(region) => {
                 let page = region.page_configs(after, max, keep);
@@ -432,14 +457,14 @@ impl Ctx<'_> {
         if let Some(stage_arn) = &input.stage_arn {
             validate::check_config_stage_arn("stageArn", stage_arn)?;
         }
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         let config = region
             .config(arn)
             .ok_or_else(|| ApiError::not_found("IngestConfiguration", arn))?;
         if config.state == ConfigState::Active {
             let message = format!("IngestConfiguration {arn} is ACTIVE and cannot be updated");
-            return Err(match self.shared.active_update_error {
+            return Err(match self.service.active_update_error {
                 ActiveUpdateError::Conflict => ApiError::conflict(message),
                 ActiveUpdateError::Validation => ApiError::validation(message),
             });
@@ -468,7 +493,7 @@ impl Ctx<'_> {
             config.redundant_ingest_credentials = credentials;
         }
         let rendered = config_json(config);
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({ "ingestConfiguration": rendered }))
     }
 
@@ -477,7 +502,7 @@ impl Ctx<'_> {
     fn delete_config(&self, input: DeleteConfigInput) -> Result<Value, ApiError> {
         let arn = required("arn", &input.arn)?;
         validate::check_arn("arn", arn, ArnKind::IngestConfiguration)?;
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         let config = region
             .config(arn)
@@ -492,7 +517,7 @@ impl Ctx<'_> {
         {
             region.refresh_session(&removed.stage_arn);
         }
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({}))
     }
 
@@ -501,7 +526,7 @@ impl Ctx<'_> {
         let kind = validate::check_resource_arn("resourceArn", arn)?.kind;
         let new_tags = input.tags.ok_or_else(|| ApiError::missing("tags"))?;
         validate::check_tags("tags", &new_tags)?;
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         let tags = tags_mut(region, kind, arn)?;
         let mut merged = tags.clone();
@@ -513,7 +538,7 @@ impl Ctx<'_> {
             )));
         }
         *tags = merged;
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({}))
     }
 
@@ -539,20 +564,20 @@ impl Ctx<'_> {
         for key in &keys {
             validate::check_length("tagKeys", key, 1, 128)?;
         }
-        let mut store = self.shared.store();
+        let mut store = self.service.store();
         let region = store.region_mut(self.region);
         let tags = tags_mut(region, kind, arn)?;
         for key in &keys {
             tags.remove(key);
         }
-        self.shared.persist(&store)?;
+        self.service.persist(&store)?;
         Ok(json!({}))
     }
 
     fn list_tags(&self, resource_arn: Option<&str>) -> Result<Value, ApiError> {
         let arn = resource_arn.ok_or_else(|| ApiError::missing("resourceArn"))?;
         let kind = validate::check_resource_arn("resourceArn", arn)?.kind;
-        let store = self.shared.store();
+        let store = self.service.store();
         let region = store.region(self.region);
         let tags = match kind {
             ArnKind::Stage => region.and_then(|r| r.stage(arn)).map(|s| &s.tags),

@@ -1,0 +1,113 @@
+//! The emulated service's world, apart from HTTP: the store, its state file, the quotas and limits, and the stop signal that releases held calls.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::{ActiveUpdateError, Config};
+use crate::error::ApiError;
+use crate::limits::Limits;
+use crate::state::Store;
+use crate::validate;
+
+/// A configuration checked and its state loaded: everything that can fail before the socket.
+pub(crate) struct Prepared {
+    config: Config,
+    store: Store,
+}
+
+/// Checks a configuration and loads its state file, so a bad one is refused before binding.
+pub(crate) fn prepare(config: Config) -> io::Result<Prepared> {
+    let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
+    if config.account_id.is_empty() || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(format!(
+            "account id must be digits (it goes into ARNs): {:?}",
+            config.account_id
+        )));
+    }
+    if !validate::is_region(&config.region) {
+        return Err(invalid(format!(
+            "region must match [a-z0-9-]+: {:?}",
+            config.region
+        )));
+    }
+    if let Some(tps) = config.rate_limit_tps
+        && !(tps.is_finite() && tps > 0.0)
+    {
+        return Err(invalid(format!(
+            "rate limit must be a positive number of calls per second: {tps}"
+        )));
+    }
+    let store = match &config.state_file {
+        Some(path) => Store::load(path)?,
+        None => Store::default(),
+    };
+    Ok(Prepared { config, store })
+}
+
+/// The service every operation and control acts on.
+pub(crate) struct Service {
+    pub(crate) account_id: String,
+    /// The region of calls whose SigV4 scope names none.
+    pub(crate) default_region: String,
+    pub(crate) max_ingest_configurations: usize,
+    pub(crate) active_update_error: ActiveUpdateError,
+    state_file: Option<PathBuf>,
+    store: Mutex<Store>,
+    pub(crate) limits: Limits,
+    /// Flips to `true` at shutdown, so held calls (latency, delay faults) stop waiting.
+    stopping: watch::Receiver<bool>,
+}
+
+impl Service {
+    /// The service for a prepared configuration; `stopping` turning `true` releases every hold.
+    pub(crate) fn new(prepared: Prepared, stopping: watch::Receiver<bool>) -> Service {
+        let config = prepared.config;
+        Service {
+            account_id: config.account_id,
+            default_region: config.region,
+            max_ingest_configurations: config.max_ingest_configurations,
+            active_update_error: config.active_update_error,
+            state_file: config.state_file,
+            store: Mutex::new(prepared.store),
+            limits: Limits::new(config.latency, config.rate_limit_tps),
+            stopping,
+        }
+    }
+
+    /// The world, locked. Operations are short and synchronous, so a plain mutex suffices; a
+    /// poisoned one is still consistent (every mutation completes before anything can panic).
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the state file, if any, while the caller still holds the lock, so the file's
+    /// versions follow the order of mutations.
+    pub(crate) fn persist(&self, store: &Store) -> Result<(), ApiError> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        store.save(path).map_err(|e| {
+            eprintln!(
+                "ivs-realtime-emulator: cannot write state file {}: {e}",
+                path.display()
+            );
+            ApiError::internal("The emulator could not write its state file")
+        })
+    }
+
+    /// Sleeps, unless the server is stopping.
+    pub(crate) async fn hold(&self, duration: Duration) {
+        if duration.is_zero() {
+            return;
+        }
+        let mut stopping = self.stopping.clone();
+        tokio::select! {
+            () = tokio::time::sleep(duration) => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    }
+}
