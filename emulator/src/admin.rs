@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ErrorCode, json_response};
 use crate::limits::FaultAction;
 use crate::operation::Operation;
-use crate::ops;
 use crate::service::Service;
+use crate::shapes;
 use crate::state::{ConfigState, Store};
 use crate::validate::{self, ArnKind};
 
@@ -79,7 +79,7 @@ fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError
     }
     let summary = region
         .config(&request.arn)
-        .map(ops::config_summary_json)
+        .map(shapes::config_summary_json)
         .ok_or_else(not_found)?;
     service.persist(&store)?;
     Ok(summary)

@@ -20,6 +20,7 @@ mod operation;
 mod ops;
 mod server;
 mod service;
+mod shapes;
 mod state;
 mod validate;
 
