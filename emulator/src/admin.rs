@@ -1,4 +1,4 @@
-//! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters, reset.
+//! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters and the request and state-change logs, reset.
 
 use std::time::Duration;
 
@@ -28,6 +28,8 @@ pub(crate) fn handle(
         (&Method::POST, "ingest-configuration-state") => set_state(service, parse(body)?)?,
         (&Method::POST, "faults") => add_fault(service, parse(body)?)?,
         (&Method::GET, "calls") => service.limits.calls_json(),
+        (&Method::GET, "requests") => service.journal.requests_json(),
+        (&Method::GET, "state-changes") => service.journal.state_changes_json(),
         (&Method::POST, "reset") => reset(service)?,
         _ => {
             return Err(ApiError::new(
@@ -62,27 +64,11 @@ fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError
             request.state
         ))
     })?;
-    let not_found = || ApiError::not_found("IngestConfiguration", &request.arn);
     if arn.account != service.account_id {
-        return Err(not_found());
+        return Err(ApiError::not_found("IngestConfiguration", &request.arn));
     }
-    let mut store = service.store();
-    if store.region(&arn.region).is_none() {
-        return Err(not_found());
-    }
-    let region = store.region_mut(&arn.region);
-    let config = region.config_mut(&request.arn).ok_or_else(not_found)?;
-    config.state = state;
-    let stage_arn = config.stage_arn.clone();
-    if !stage_arn.is_empty() {
-        region.refresh_session(&stage_arn);
-    }
-    let summary = region
-        .config(&request.arn)
-        .map(shapes::config_summary_json)
-        .ok_or_else(not_found)?;
-    service.persist(&store)?;
-    Ok(summary)
+    let updated = service.set_config_state(&arn.region, &request.arn, state)?;
+    Ok(shapes::config_summary_json(&updated))
 }
 
 #[derive(Deserialize)]
@@ -131,6 +117,7 @@ fn add_fault(service: &Service, request: FaultRequest) -> Result<Value, ApiError
 
 fn reset(service: &Service) -> Result<Value, ApiError> {
     service.limits.reset();
+    service.journal.clear();
     let mut store = service.store();
     *store = Store::default();
     service.persist(&store)?;

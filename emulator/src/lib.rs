@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 mod admin;
 mod config;
 mod error;
+mod journal;
 mod limits;
 mod operation;
 mod ops;

@@ -1,4 +1,4 @@
-//! The emulated service's world, apart from HTTP: the store, its state file, the quotas and limits, and the stop signal that releases held calls.
+//! The emulated service's world, apart from HTTP: the store, its state file, the quotas and limits, the clock and its logs, and the stop signal that releases held calls.
 
 use std::io;
 use std::path::PathBuf;
@@ -9,8 +9,9 @@ use tokio::sync::watch;
 
 use crate::config::{ActiveUpdateError, Config};
 use crate::error::ApiError;
+use crate::journal::Journal;
 use crate::limits::Limits;
-use crate::state::Store;
+use crate::state::{ConfigState, IngestConfig, Store};
 use crate::validate;
 
 /// A configuration checked and its state loaded: everything that can fail before the socket.
@@ -58,6 +59,8 @@ pub(crate) struct Service {
     state_file: Option<PathBuf>,
     store: Mutex<Store>,
     pub(crate) limits: Limits,
+    /// The emulator's clock, and the requests and state changes it has seen.
+    pub(crate) journal: Journal,
     /// Flips to `true` at shutdown, so held calls (latency, delay faults) stop waiting.
     stopping: watch::Receiver<bool>,
 }
@@ -74,6 +77,7 @@ impl Service {
             state_file: config.state_file,
             store: Mutex::new(prepared.store),
             limits: Limits::new(config.latency, config.rate_limit_tps),
+            journal: Journal::new(),
             stopping,
         }
     }
@@ -97,6 +101,34 @@ impl Service {
             );
             ApiError::internal("The emulator could not write its state file")
         })
+    }
+
+    /// Sets an ingest configuration's state as if a publisher connected or left: the stage it is
+    /// attached to gains or loses its session accordingly, the change is journaled and the state
+    /// file rewritten. Returns the configuration as it now is.
+    pub(crate) fn set_config_state(
+        &self,
+        region_name: &str,
+        arn: &str,
+        state: ConfigState,
+    ) -> Result<IngestConfig, ApiError> {
+        let not_found = || ApiError::not_found("IngestConfiguration", arn);
+        let mut store = self.store();
+        // Looked up first so an unknown region is not created by the lookup.
+        if store.region(region_name).is_none() {
+            return Err(not_found());
+        }
+        let region = store.region_mut(region_name);
+        let config = region.config_mut(arn).ok_or_else(not_found)?;
+        config.state = state;
+        let stage_arn = config.stage_arn.clone();
+        if !stage_arn.is_empty() {
+            region.refresh_session(&stage_arn);
+        }
+        let updated = region.config(arn).cloned().ok_or_else(not_found)?;
+        self.journal.record_state_change(arn, state);
+        self.persist(&store)?;
+        Ok(updated)
     }
 
     /// Sleeps, unless the server is stopping.

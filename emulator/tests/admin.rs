@@ -1,4 +1,4 @@
-//! The `/_emulator/` control API: state flips, faults, call counters, reset, latency.
+//! The `/_emulator/` control API: state flips (now or later), faults, call counters, the request and state-change logs, reset, latency.
 
 use std::time::{Duration, Instant};
 
@@ -8,8 +8,8 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::{
-    ACCOUNT, REGION, admin_post, call_count, calls, client, create_config, create_stage, fault,
-    raw, set_state, start, start_with,
+    ACCOUNT, REGION, admin_get, admin_post, call_count, calls, client, create_config, create_stage,
+    fault, raw, set_state, start, start_with,
 };
 
 #[tokio::test]
@@ -273,4 +273,78 @@ async fn unknown_controls_are_clean_404s() {
     assert_eq!(answer.body["__type"], "UnknownOperationException");
     let wrong_method = raw(&emu, Method::GET, "/_emulator/reset", None, None).await;
     assert_eq!(wrong_method.status, 404);
+}
+
+/// The `at_ms` of every entry of a log, checking each is a whole number.
+fn at_ms(entries: &[serde_json::Value]) -> Vec<u64> {
+    entries
+        .iter()
+        .map(|e| {
+            e["at_ms"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("at_ms in {e}"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn requests_and_state_changes_are_logged_on_the_emulator_clock() {
+    let before_start = Instant::now();
+    let emu = start();
+    let us = client(&emu, REGION).await;
+    let eu = client(&emu, "eu-west-1").await;
+    let stage = create_stage(&us, "s").await;
+    let arn = create_config(&us, "c", None).await;
+    eu.list_ingest_configurations().send().await.expect("list");
+    us.update_ingest_configuration()
+        .arn(&arn)
+        .stage_arn(&stage)
+        .send()
+        .await
+        .expect("update");
+    set_state(&emu, &arn, "ACTIVE").await;
+    us.update_ingest_configuration()
+        .arn(&arn)
+        .stage_arn("")
+        .send()
+        .await
+        .expect_err("ACTIVE: refused, and still logged");
+
+    let requests = admin_get(&emu, "requests").await;
+    let requests = requests.as_array().expect("an array");
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap_or_default(),
+                r["region"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("CreateStage", REGION),
+            ("CreateIngestConfiguration", REGION),
+            ("ListIngestConfigurations", "eu-west-1"),
+            ("UpdateIngestConfiguration", REGION),
+            ("UpdateIngestConfiguration", REGION),
+        ]
+    );
+    let request_times = at_ms(requests);
+    assert!(request_times.is_sorted(), "{request_times:?}");
+
+    let changes = admin_get(&emu, "state-changes").await;
+    let changes = changes.as_array().expect("an array");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["arn"], json!(arn));
+    assert_eq!(changes[0]["state"], "ACTIVE");
+    let change_at = at_ms(changes)[0];
+    // One clock: the change came between the two updates, and nothing is later than now.
+    assert!(request_times[3] <= change_at && change_at <= request_times[4]);
+    assert!(u128::from(request_times[4]) <= before_start.elapsed().as_millis());
+
+    admin_post(&emu, "reset", json!({})).await;
+    assert_eq!(admin_get(&emu, "requests").await, json!([]));
+    assert_eq!(admin_get(&emu, "state-changes").await, json!([]));
 }

@@ -32,6 +32,7 @@ pub(crate) async fn call(
     call: &Call<'_>,
 ) -> Result<Value, ApiError> {
     service.limits.record_call(call.region, op);
+    service.journal.record_request(call.region, op);
     if !service.limits.admit(call.region, op) {
         return Err(ApiError::new(ErrorCode::Throttling, "Rate exceeded"));
     }
