@@ -1,6 +1,6 @@
 //! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters and the request and state-change logs, reset.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ErrorCode, json_response};
 use crate::limits::FaultAction;
 use crate::operation::Operation;
+use crate::schedule::Pending;
 use crate::service::Service;
 use crate::shapes;
 use crate::state::{ConfigState, Store};
@@ -46,16 +47,39 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::validation(format!("Invalid control request: {e}")))
 }
 
+/// Longest a state change may be scheduled ahead: a day.
+const MAX_AFTER_MS: u64 = 24 * 60 * 60 * 1000;
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct StateRequest {
     arn: String,
     state: String,
+    /// Taken as any JSON value so a bad one gets a message naming the rule, not serde's.
+    after_ms: Option<Value>,
+}
+
+/// `afterMs`: absent, `null` or 0 mean now; otherwise a whole number of milliseconds up to a day.
+fn after_ms(value: Option<&Value>) -> Result<Option<u64>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(0) => Ok(None),
+            Some(ms) if ms <= MAX_AFTER_MS => Ok(Some(ms)),
+            _ => Err(ApiError::validation(format!(
+                "afterMs must be a whole number of milliseconds from 0 to {MAX_AFTER_MS}, not {value}"
+            ))),
+        },
+    }
 }
 
 /// Sets an ingest configuration's state as if a publisher connected or left; the ARN names its
 /// region. The stage it is attached to gains or loses its session accordingly. A configuration
 /// attached to no stage may be set ACTIVE too: this is a test lever, not a publisher.
+///
+/// With `afterMs` the change is scheduled that long after this answer and applied then exactly
+/// as now (dropped if the configuration is gone by then); the answer is the configuration as it
+/// is now, plus `scheduledState`, `appliesInMs` and `appliesAtMs` (on the emulator's clock).
 fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError> {
     let arn = validate::check_arn("arn", &request.arn, ArnKind::IngestConfiguration)?;
     let state = ConfigState::parse(&request.state).ok_or_else(|| {
@@ -64,11 +88,38 @@ fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError
             request.state
         ))
     })?;
+    let after = after_ms(request.after_ms.as_ref())?;
+    let not_found = || ApiError::not_found("IngestConfiguration", &request.arn);
     if arn.account != service.account_id {
-        return Err(ApiError::not_found("IngestConfiguration", &request.arn));
+        return Err(not_found());
     }
-    let updated = service.set_config_state(&arn.region, &request.arn, state)?;
-    Ok(shapes::config_summary_json(&updated))
+    let Some(after) = after else {
+        let updated = service.set_config_state(&arn.region, &request.arn, state)?;
+        return Ok(shapes::config_summary_json(&updated));
+    };
+    let mut summary = {
+        let store = service.store();
+        let config = store
+            .region(&arn.region)
+            .and_then(|r| r.config(&request.arn))
+            .ok_or_else(not_found)?;
+        shapes::config_summary_json(config)
+    };
+    let due = Instant::now() + Duration::from_millis(after);
+    service.schedule.push(
+        due,
+        Pending {
+            region: arn.region,
+            arn: request.arn,
+            state,
+        },
+    );
+    if let Value::Object(map) = &mut summary {
+        map.insert("scheduledState".into(), json!(state.as_str()));
+        map.insert("appliesInMs".into(), json!(after));
+        map.insert("appliesAtMs".into(), json!(service.journal.ms_at(due)));
+    }
+    Ok(summary)
 }
 
 #[derive(Deserialize)]
@@ -117,6 +168,7 @@ fn add_fault(service: &Service, request: FaultRequest) -> Result<Value, ApiError
 
 fn reset(service: &Service) -> Result<Value, ApiError> {
     service.limits.reset();
+    service.schedule.clear();
     service.journal.clear();
     let mut store = service.store();
     *store = Store::default();

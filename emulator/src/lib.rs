@@ -19,6 +19,7 @@ mod journal;
 mod limits;
 mod operation;
 mod ops;
+mod schedule;
 mod server;
 mod service;
 mod shapes;

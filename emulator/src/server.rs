@@ -32,7 +32,7 @@ pub(crate) async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let service = Arc::new(Service::new(prepared, stop_rx.clone()));
+    let service = Service::start(prepared, stop_rx.clone());
     let app = Router::new().fallback(handle).with_state(service);
     let mut graceful_rx = stop_rx;
     let server = axum::serve(listener, app)

@@ -2,8 +2,8 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -11,6 +11,7 @@ use crate::config::{ActiveUpdateError, Config};
 use crate::error::ApiError;
 use crate::journal::Journal;
 use crate::limits::Limits;
+use crate::schedule::{Pending, Schedule};
 use crate::state::{ConfigState, IngestConfig, Store};
 use crate::validate;
 
@@ -61,6 +62,8 @@ pub(crate) struct Service {
     pub(crate) limits: Limits,
     /// The emulator's clock, and the requests and state changes it has seen.
     pub(crate) journal: Journal,
+    /// State changes waiting for their time.
+    pub(crate) schedule: Schedule,
     /// Flips to `true` at shutdown, so held calls (latency, delay faults) stop waiting.
     stopping: watch::Receiver<bool>,
 }
@@ -78,8 +81,48 @@ impl Service {
             store: Mutex::new(prepared.store),
             limits: Limits::new(config.latency, config.rate_limit_tps),
             journal: Journal::new(),
+            schedule: Schedule::default(),
             stopping,
         }
+    }
+
+    /// The service, with its task that applies scheduled state changes running on the current
+    /// runtime until `stopping` turns `true` (pending changes are then dropped, not awaited).
+    pub(crate) fn start(prepared: Prepared, stopping: watch::Receiver<bool>) -> Arc<Service> {
+        let service = Arc::new(Service::new(prepared, stopping));
+        tokio::spawn(Arc::clone(&service).apply_scheduled());
+        service
+    }
+
+    /// Sleeps until the next scheduled change is due, applies every due one in time order, and
+    /// again, re-reading the queue whenever a change is scheduled.
+    async fn apply_scheduled(self: Arc<Self>) {
+        let mut stopping = self.stopping.clone();
+        loop {
+            let next = self.schedule.next_due();
+            let due = async {
+                match next {
+                    Some(due) => tokio::time::sleep_until(due.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                // Stopping, or the server gone (the sender dropped): either way, quit.
+                _ = stopping.wait_for(|s| *s) => return,
+                () = self.schedule.changed() => continue,
+                () = due => {}
+            }
+            for pending in self.schedule.take_due(Instant::now()) {
+                self.apply(&pending);
+            }
+        }
+    }
+
+    /// Applies a scheduled change as the control would have; a configuration deleted meanwhile
+    /// drops it. A state file that cannot be written is reported by `persist`, and the change
+    /// stays in memory, as for an immediate change.
+    fn apply(&self, pending: &Pending) {
+        let _ = self.set_config_state(&pending.region, &pending.arn, pending.state);
     }
 
     /// The world, locked. Operations are short and synchronous, so a plain mutex suffices; a
