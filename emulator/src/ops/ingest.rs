@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{ArnInput, Ctx, cursor, new_arn, required};
+use super::context::{ArnInput, Ctx, cursor, new_arn, required};
 use crate::config::ActiveUpdateError;
 use crate::error::{ApiError, ErrorCode};
 use crate::shapes::{config_json, config_summary_json};

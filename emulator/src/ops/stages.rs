@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{ArnInput, Ctx, cursor, new_arn, required};
+use super::context::{ArnInput, Ctx, cursor, new_arn, required};
 use crate::error::{ApiError, ErrorCode};
 use crate::shapes::{stage_json, stage_summary_json};
 use crate::state::{self, MAX_STAGES, Stage, TokenKind, random_alphanumeric};

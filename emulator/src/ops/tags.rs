@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::error::ApiError;
 use crate::state::Region;
 use crate::validate::{self, ArnKind};
