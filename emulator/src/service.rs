@@ -70,7 +70,7 @@ pub(crate) struct Service {
 
 impl Service {
     /// The service for a prepared configuration; `stopping` turning `true` releases every hold.
-    pub(crate) fn new(prepared: Prepared, stopping: watch::Receiver<bool>) -> Service {
+    fn new(prepared: Prepared, stopping: watch::Receiver<bool>) -> Service {
         let config = prepared.config;
         Service {
             account_id: config.account_id,
