@@ -1,6 +1,6 @@
-//! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters, reset.
+//! The unsigned `/_emulator/` control API: flip an ingest configuration's state, inject faults, read call counters and the request and state-change logs, reset.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorCode, json_response};
 use crate::limits::FaultAction;
-use crate::ops::{self, Operation};
-use crate::server::Shared;
+use crate::operation::Operation;
+use crate::schedule::Pending;
+use crate::service::Service;
+use crate::shapes;
 use crate::state::{ConfigState, Store};
 use crate::validate::{self, ArnKind};
 
@@ -18,16 +20,18 @@ use crate::validate::{self, ArnKind};
 const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
 
 pub(crate) fn handle(
-    shared: &Shared,
+    service: &Service,
     method: &Method,
     path: &str,
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let output = match (method, path) {
-        (&Method::POST, "ingest-configuration-state") => set_state(shared, parse(body)?)?,
-        (&Method::POST, "faults") => add_fault(shared, parse(body)?)?,
-        (&Method::GET, "calls") => shared.limits.calls_json(),
-        (&Method::POST, "reset") => reset(shared)?,
+        (&Method::POST, "ingest-configuration-state") => set_state(service, parse(body)?)?,
+        (&Method::POST, "faults") => add_fault(service, parse(body)?)?,
+        (&Method::GET, "calls") => service.limits.calls_json(),
+        (&Method::GET, "requests") => service.journal.requests_json(),
+        (&Method::GET, "state-changes") => service.journal.state_changes_json(),
+        (&Method::POST, "reset") => reset(service)?,
         _ => {
             return Err(ApiError::new(
                 ErrorCode::UnknownOperation,
@@ -43,17 +47,40 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::validation(format!("Invalid control request: {e}")))
 }
 
+/// Longest a state change may be scheduled ahead: a day.
+const MAX_AFTER_MS: u64 = 24 * 60 * 60 * 1000;
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct StateRequest {
     arn: String,
     state: String,
+    /// Taken as any JSON value so a bad one gets a message naming the rule, not serde's.
+    after_ms: Option<Value>,
+}
+
+/// `afterMs`: absent, `null` or 0 mean now; otherwise a whole number of milliseconds up to a day.
+fn after_ms(value: Option<&Value>) -> Result<Option<u64>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(0) => Ok(None),
+            Some(ms) if ms <= MAX_AFTER_MS => Ok(Some(ms)),
+            _ => Err(ApiError::validation(format!(
+                "afterMs must be a whole number of milliseconds from 0 to {MAX_AFTER_MS}, not {value}"
+            ))),
+        },
+    }
 }
 
 /// Sets an ingest configuration's state as if a publisher connected or left; the ARN names its
 /// region. The stage it is attached to gains or loses its session accordingly. A configuration
 /// attached to no stage may be set ACTIVE too: this is a test lever, not a publisher.
-fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> {
+///
+/// With `afterMs` the change is scheduled that long after this answer and applied then exactly
+/// as now (dropped if the configuration is gone by then); the answer is the configuration as it
+/// is now, plus `scheduledState`, `appliesInMs` and `appliesAtMs` (on the emulator's clock).
+fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError> {
     let arn = validate::check_arn("arn", &request.arn, ArnKind::IngestConfiguration)?;
     let state = ConfigState::parse(&request.state).ok_or_else(|| {
         ApiError::validation(format!(
@@ -61,26 +88,37 @@ fn set_state(shared: &Shared, request: StateRequest) -> Result<Value, ApiError> 
             request.state
         ))
     })?;
+    let after = after_ms(request.after_ms.as_ref())?;
     let not_found = || ApiError::not_found("IngestConfiguration", &request.arn);
-    if arn.account != shared.account_id {
+    if arn.account != service.account_id {
         return Err(not_found());
     }
-    let mut store = shared.store();
-    if store.region(&arn.region).is_none() {
-        return Err(not_found());
+    let Some(after) = after else {
+        let updated = service.set_config_state(&arn.region, &request.arn, state)?;
+        return Ok(shapes::config_summary_json(&updated));
+    };
+    let mut summary = {
+        let store = service.store();
+        let config = store
+            .region(&arn.region)
+            .and_then(|r| r.config(&request.arn))
+            .ok_or_else(not_found)?;
+        shapes::config_summary_json(config)
+    };
+    let due = Instant::now() + Duration::from_millis(after);
+    service.schedule.push(
+        due,
+        Pending {
+            region: arn.region,
+            arn: request.arn,
+            state,
+        },
+    );
+    if let Value::Object(map) = &mut summary {
+        map.insert("scheduledState".into(), json!(state.as_str()));
+        map.insert("appliesInMs".into(), json!(after));
+        map.insert("appliesAtMs".into(), json!(service.journal.ms_at(due)));
     }
-    let region = store.region_mut(&arn.region);
-    let config = region.config_mut(&request.arn).ok_or_else(not_found)?;
-    config.state = state;
-    let stage_arn = config.stage_arn.clone();
-    if !stage_arn.is_empty() {
-        region.refresh_session(&stage_arn);
-    }
-    let summary = region
-        .config(&request.arn)
-        .map(ops::config_summary_json)
-        .ok_or_else(not_found)?;
-    shared.persist(&store)?;
     Ok(summary)
 }
 
@@ -93,7 +131,7 @@ struct FaultRequest {
     count: Option<u32>,
 }
 
-fn add_fault(shared: &Shared, request: FaultRequest) -> Result<Value, ApiError> {
+fn add_fault(service: &Service, request: FaultRequest) -> Result<Value, ApiError> {
     let op = Operation::from_name(&request.operation).ok_or_else(|| {
         ApiError::validation(format!(
             "Unknown operation {:?}; expected one of {}",
@@ -124,14 +162,16 @@ fn add_fault(shared: &Shared, request: FaultRequest) -> Result<Value, ApiError> 
     if count == 0 {
         return Err(ApiError::validation("count must be at least 1"));
     }
-    let pending = shared.limits.push_fault(op, action, count);
+    let pending = service.limits.push_fault(op, action, count);
     Ok(json!({ "operation": op.name(), "pending": pending }))
 }
 
-fn reset(shared: &Shared) -> Result<Value, ApiError> {
-    shared.limits.reset();
-    let mut store = shared.store();
+fn reset(service: &Service) -> Result<Value, ApiError> {
+    service.limits.reset();
+    service.schedule.clear();
+    service.journal.clear();
+    let mut store = service.store();
     *store = Store::default();
-    shared.persist(&store)?;
+    service.persist(&store)?;
     Ok(json!({}))
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value, json};
 
 use crate::error::ErrorCode;
-use crate::ops::Operation;
+use crate::operation::Operation;
 
 /// What an injected fault does to the call it catches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

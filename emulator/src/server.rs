@@ -1,24 +1,21 @@
-//! The HTTP front: routing a request to its operation by method and path, the SigV4 scope that picks its region, and the order of checks every API call passes.
+//! The HTTP front and nothing else: route a request by method and path, read its SigV4 scope for the region, wrap the call in the network latency, and turn the answer into a response.
 
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use tokio::sync::watch;
 
-use crate::Config;
 use crate::admin;
 use crate::error::{ApiError, ErrorCode, REQUEST_ID, json_response};
-use crate::limits::{FaultAction, Limits};
-use crate::ops::{self, Call, Operation};
-use crate::state::Store;
+use crate::operation::Operation;
+use crate::ops::{self, Call};
+use crate::service::{Prepared, Service};
 use crate::validate;
 
 /// Request bodies larger than this are refused; the largest legal input is a few kilobytes.
@@ -26,88 +23,6 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// How long in-flight requests get to finish once shutdown is asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// What every request handler shares.
-pub(crate) struct Shared {
-    pub(crate) account_id: String,
-    pub(crate) default_region: String,
-    pub(crate) max_ingest_configurations: usize,
-    pub(crate) active_update_error: crate::ActiveUpdateError,
-    state_file: Option<PathBuf>,
-    store: Mutex<Store>,
-    pub(crate) limits: Limits,
-    /// Flips to `true` at shutdown, so held calls (latency, delay faults) stop waiting.
-    stopping: watch::Receiver<bool>,
-}
-
-impl Shared {
-    /// The world, locked. Operations are short and synchronous, so a plain mutex suffices; a
-    /// poisoned one is still consistent (every mutation completes before anything can panic).
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Writes the state file, if any, while the caller still holds the lock, so the file's
-    /// versions follow the order of mutations.
-    pub(crate) fn persist(&self, store: &Store) -> Result<(), ApiError> {
-        let Some(path) = &self.state_file else {
-            return Ok(());
-        };
-        store.save(path).map_err(|e| {
-            eprintln!(
-                "ivs-realtime-emulator: cannot write state file {}: {e}",
-                path.display()
-            );
-            ApiError::internal("The emulator could not write its state file")
-        })
-    }
-
-    /// Sleeps, unless the server is stopping.
-    pub(crate) async fn hold(&self, duration: Duration) {
-        if duration.is_zero() {
-            return;
-        }
-        let mut stopping = self.stopping.clone();
-        tokio::select! {
-            () = tokio::time::sleep(duration) => {}
-            _ = stopping.wait_for(|s| *s) => {}
-        }
-    }
-}
-
-/// A configuration checked and its state loaded: everything that can fail before the socket.
-pub(crate) struct Prepared {
-    config: Config,
-    store: Store,
-}
-
-pub(crate) fn prepare(config: Config) -> io::Result<Prepared> {
-    let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
-    if config.account_id.is_empty() || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(format!(
-            "account id must be digits (it goes into ARNs): {:?}",
-            config.account_id
-        )));
-    }
-    if !validate::is_region(&config.region) {
-        return Err(invalid(format!(
-            "region must match [a-z0-9-]+: {:?}",
-            config.region
-        )));
-    }
-    if let Some(tps) = config.rate_limit_tps
-        && !(tps.is_finite() && tps > 0.0)
-    {
-        return Err(invalid(format!(
-            "rate limit must be a positive number of calls per second: {tps}"
-        )));
-    }
-    let store = match &config.state_file {
-        Some(path) => Store::load(path)?,
-        None => Store::default(),
-    };
-    Ok(Prepared { config, store })
-}
 
 /// Serves on `listener` until `shutdown` resolves, then lets in-flight requests finish (for at
 /// most [`SHUTDOWN_GRACE`]).
@@ -117,18 +32,8 @@ pub(crate) async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let config = prepared.config;
-    let shared = Arc::new(Shared {
-        account_id: config.account_id,
-        default_region: config.region,
-        max_ingest_configurations: config.max_ingest_configurations,
-        active_update_error: config.active_update_error,
-        state_file: config.state_file,
-        store: Mutex::new(prepared.store),
-        limits: Limits::new(config.latency, config.rate_limit_tps),
-        stopping: stop_rx.clone(),
-    });
-    let app = Router::new().fallback(handle).with_state(shared);
+    let service = Service::start(prepared, stop_rx.clone());
+    let app = Router::new().fallback(handle).with_state(service);
     let mut graceful_rx = stop_rx;
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -148,9 +53,9 @@ pub(crate) async fn run(
     }
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+async fn handle(State(service): State<Arc<Service>>, request: Request) -> Response {
     let request_id = new_request_id();
-    let mut response = match route(&shared, request).await {
+    let mut response = match route(&service, request).await {
         Ok(response) => response,
         Err(error) => error.to_response(),
     };
@@ -210,7 +115,7 @@ fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
     }
 }
 
-async fn route(shared: &Shared, request: Request) -> Result<Response, ApiError> {
+async fn route(service: &Service, request: Request) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let target = resolve(&parts.method, parts.uri.path())?;
     // Read the body before answering anything, so even a refusal leaves the connection reusable.
@@ -218,59 +123,31 @@ async fn route(shared: &Shared, request: Request) -> Result<Response, ApiError> 
         .await
         .map_err(|_| ApiError::serialization("The request body is too large or unreadable"))?;
     match target {
-        Target::Admin(path) => admin::handle(shared, &parts.method, &path, &body),
+        Target::Admin(path) => admin::handle(service, &parts.method, &path, &body),
         Target::Api { op, resource_arn } => {
             // The latency is a network round trip: the request reaches the service after half of
             // it and the answer, whatever it is, takes the other half back. So a throttled or
             // refused call costs a round trip, as it does against AWS, and the service charges
             // its token bucket at the midpoint, not when the client sends.
-            let latency = shared.limits.latency();
+            let latency = service.limits.latency();
             let inbound = latency / 2;
-            shared.hold(inbound).await;
+            service.hold(inbound).await;
             let answer = async {
-                let region = scope_region(&parts.headers, &shared.default_region)?;
-                let arn = resource_arn.as_deref();
-                api_call(shared, op, &region, &body, arn, parts.uri.query()).await
+                let region = scope_region(&parts.headers, &service.default_region)?;
+                let call = Call {
+                    region: &region,
+                    body: &body,
+                    resource_arn: resource_arn.as_deref(),
+                    query: parts.uri.query(),
+                };
+                let output = ops::call(service, op, &call).await?;
+                Ok(json_response(StatusCode::OK, &output))
             }
             .await;
-            shared.hold(latency - inbound).await;
+            service.hold(latency - inbound).await;
             answer
         }
     }
-}
-
-/// What the service does with a call that reached it and was authenticated: count it, throttle
-/// it, meet an injected fault, and finally run the operation.
-async fn api_call(
-    shared: &Shared,
-    op: Operation,
-    region: &str,
-    body: &Bytes,
-    resource_arn: Option<&str>,
-    query: Option<&str>,
-) -> Result<Response, ApiError> {
-    shared.limits.record_call(region, op);
-    if !shared.limits.admit(region, op) {
-        return Err(ApiError::new(ErrorCode::Throttling, "Rate exceeded"));
-    }
-    match shared.limits.take_fault(op) {
-        Some(FaultAction::Fail(code)) => {
-            return Err(ApiError::new(
-                code,
-                format!("Injected fault for {}", op.name()),
-            ));
-        }
-        Some(FaultAction::Delay(delay)) => shared.hold(delay).await,
-        None => {}
-    }
-    let call = Call {
-        region,
-        body,
-        resource_arn,
-        query,
-    };
-    let output = ops::execute(shared, op, &call)?;
-    Ok(json_response(StatusCode::OK, &output))
 }
 
 /// The region named by the SigV4 credential scope of `Authorization`

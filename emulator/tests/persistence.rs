@@ -124,3 +124,35 @@ fn a_missing_state_file_starts_empty() {
     let emu = with_state_file(&dir.path().join("absent.json"));
     emu.shutdown();
 }
+
+#[tokio::test]
+async fn a_scheduled_state_change_rewrites_the_state_file_when_it_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("state.json");
+    let emu = with_state_file(&path);
+    let client = client(&emu, REGION).await;
+    let config = create_config(&client, "cfg", None).await;
+    let stored_state = || -> Option<String> {
+        let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        let configs = file["regions"][REGION]["ingestConfigurations"].as_array()?;
+        let stored = configs.iter().find(|c| c["arn"] == json!(config))?;
+        stored["state"].as_str().map(str::to_owned)
+    };
+    assert_eq!(stored_state().as_deref(), Some("INACTIVE"));
+    let answer = admin_post(
+        &emu,
+        "ingest-configuration-state",
+        json!({"arn": config, "state": "ACTIVE", "afterMs": 100}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while stored_state().as_deref() != Some("ACTIVE") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the state file still says {:?}",
+            stored_state()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

@@ -172,6 +172,20 @@ pub async fn calls(emu: &Emulator) -> Value {
         .body
 }
 
+/// `GET /_emulator/<path>`, which must answer 200.
+pub async fn admin_get(emu: &Emulator, path: &str) -> Value {
+    let raw = raw(
+        emu,
+        reqwest::Method::GET,
+        &format!("/_emulator/{path}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(raw.status, 200, "{}", raw.body);
+    raw.body
+}
+
 /// How many calls of `operation` the emulator has counted (all regions).
 pub async fn call_count(emu: &Emulator, operation: &str) -> u64 {
     calls(emu).await["calls"][operation].as_u64().unwrap_or(0)
