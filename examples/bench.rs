@@ -684,7 +684,7 @@ where
     let planned = started.elapsed().as_secs_f64();
     let tasks = plan.changes.into_iter().map(plan::task).collect();
     let (stop_tx, stop_rx) = watch::channel(false);
-    let report = reconcile::execute(&ivs, tasks, pacing, stop_rx, &()).await;
+    let report = reconcile::execute(&ivs, tasks, pacing, None, stop_rx, &()).await;
     let wall = started.elapsed().as_secs_f64();
     drop(stop_tx);
     let after = snapshot().await?;

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use crate::api::{Api, ApiError, ErrorKind, Update};
 use crate::plan::{self, Change, ItemResult, Outcome, Refusal, Task};
+use crate::wait::{self, Waiting};
 
 /// Every item's verdict, sorted by ARN, and whether a stop request cut the run short.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -71,12 +72,20 @@ impl Default for Pacing {
 const THROTTLED_PATIENCE: Duration = Duration::from_secs(300);
 
 /// What apply tells its caller as it goes: calls sent and answered (so a second signal can name
-/// those in flight), throttled calls sent again, and items finished (for a progress bar).
+/// those in flight), throttled calls sent again, waits, and items finished (for progress).
 pub trait Progress: Sync {
     fn sent(&self, _arn: &str) {}
     fn answered(&self, _arn: &str) {}
     /// The first time an update is throttled despite the pacing.
     fn throttled(&self, _arn: &str, _patience: Duration) {}
+    /// A config starts waiting for its publisher to leave, for at most `deadline`.
+    fn wait_started(&self, _arn: &str, _name: Option<&str>, _deadline: Duration) {}
+    /// After each poll: how many still wait, and for how long so far.
+    fn waiting(&self, _count: usize, _elapsed: Duration, _deadline: Duration) {}
+    /// A config stopped waiting (updated, stale, given up).
+    fn wait_ended(&self, _arn: &str) {}
+    /// A poll of the ACTIVE list failed; the wait goes on.
+    fn poll_failed(&self, _error: &ApiError) {}
     fn finished(&self, done: usize, total: usize, result: &ItemResult);
 }
 
@@ -91,6 +100,7 @@ pub async fn apply(
     api: &impl Api,
     tasks: Vec<Task>,
     pacing: Pacing,
+    waiting: Option<Waiting>,
     stop: watch::Receiver<bool>,
     progress: &dyn Progress,
 ) -> Report {
@@ -103,30 +113,45 @@ pub async fn apply(
         result
     };
     let mut results = Vec::with_capacity(total);
-    let mut by_region: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, (Vec<Change>, Vec<Change>)> = BTreeMap::new();
     for task in tasks {
         match task {
             Task::Update(change) => by_region
                 .entry(change.region.clone())
                 .or_default()
+                .0
+                .push(change),
+            Task::Wait(change) => by_region
+                .entry(change.region.clone())
+                .or_default()
+                .1
                 .push(change),
             Task::Done(result) => results.push(finish(result)),
         }
     }
-    let regions = by_region.into_iter().map(|(region, changes)| {
+    // Without --wait-for-inactive no task waits; a caller that made some anyway gets them
+    // skipped at once.
+    let waiting = waiting.unwrap_or(Waiting {
+        deadline: Duration::ZERO,
+        poll_interval: Duration::from_secs(1),
+    });
+    let regions = by_region.into_iter().map(|(region, (updates, waits))| {
         let stop = stop.clone();
         let finish = &finish;
         async move {
             let bucket = pacer.writes(&region, pacing.max_tps);
             let bucket = &*bucket;
-            stream::iter(changes)
+            let now = stream::iter(updates)
                 .map(|change| {
                     let stop = stop.clone();
                     async move { finish(update_one(api, bucket, &change, stop, progress).await) }
                 })
                 .buffer_unordered(pacing.parallelism.max(1))
-                .collect::<Vec<_>>()
-                .await
+                .collect::<Vec<_>>();
+            let later = wait::region(api, waits, waiting, bucket, stop.clone(), progress);
+            let (mut now, later) = futures_util::future::join(now, later).await;
+            now.extend(later.into_iter().map(finish));
+            now
         }
     });
     for region_results in join_all(regions).await {
@@ -140,7 +165,7 @@ pub async fn apply(
 }
 
 /// One update, sent when the bucket allows and again while the service throttles it.
-async fn update_one(
+pub(crate) async fn update_one(
     api: &impl Api,
     bucket: &crate::token_bucket::TokenBucket,
     change: &Change,
@@ -324,6 +349,7 @@ mod tests {
                 max_tps: 5.0,
                 parallelism: 4,
             },
+            None,
             stop_never(),
             &(),
         )
@@ -350,7 +376,7 @@ mod tests {
             .map(plan::task)
             .collect();
         let start = Instant::now();
-        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let report = apply(&api, tasks, Pacing::default(), None, stop_never(), &()).await;
         assert_eq!(report.tally().updated, 20);
         // Each region alone: 5 at once, then 5 at 5/s. Both in series would take twice that.
         assert_eq!(start.elapsed(), Duration::from_secs(1));
@@ -366,7 +392,7 @@ mod tests {
         let tasks = (0..4)
             .map(|i| plan::task(change(i, "us-east-1", Action::Update)))
             .collect();
-        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let report = apply(&api, tasks, Pacing::default(), None, stop_never(), &()).await;
         let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
         assert_eq!(
             outcomes,
@@ -393,7 +419,7 @@ mod tests {
         api.conflict
             .push(change(0, "us-east-1", Action::Update).arn);
         let tasks = vec![plan::task(change(0, "us-east-1", Action::Update))];
-        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let report = apply(&api, tasks, Pacing::default(), None, stop_never(), &()).await;
         let result = &report.results[0];
         assert_eq!(result.outcome, Outcome::Failed);
         let Some(Reason::ServiceError(error)) = &result.reason else {
@@ -415,6 +441,7 @@ mod tests {
             &api,
             vec![plan::task(change)],
             Pacing::default(),
+            None,
             stop_never(),
             &(),
         )
@@ -467,7 +494,14 @@ mod tests {
             tx.send(true).unwrap();
         };
         let (report, ()) = tokio::join!(
-            apply(&api, vec![plan::task(change)], Pacing::default(), rx, &()),
+            apply(
+                &api,
+                vec![plan::task(change)],
+                Pacing::default(),
+                None,
+                rx,
+                &()
+            ),
             stopper
         );
         assert_eq!(report.tally().failed, 1);
@@ -489,7 +523,7 @@ mod tests {
             plan::task(change(0, "us-east-1", Action::Skip)),
             plan::task(change(1, "us-east-1", Action::NoOp)),
         ];
-        let report = apply(&api, tasks, Pacing::default(), stop_never(), &()).await;
+        let report = apply(&api, tasks, Pacing::default(), None, stop_never(), &()).await;
         assert!(api.calls.lock().unwrap().is_empty());
         assert_eq!(
             report.tally(),
@@ -520,6 +554,7 @@ mod tests {
                     max_tps: 5.0,
                     parallelism: 2
                 },
+                None,
                 rx,
                 &()
             ),

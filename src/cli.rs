@@ -33,7 +33,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Update drifted ingest configurations (from a saved plan, or after planning)
     #[command(
-        after_help = "Examples:\n  ingestctl apply -f bindings/               # plan, confirm, apply\n  ingestctl apply -f bindings/ --auto-approve\n  ingestctl apply plan.json                  # a saved plan is its own approval\n\nExit codes: 0 nothing failed or went stale, 1 otherwise; with --detailed-exitcode 2 when nothing failed but something was skipped."
+        after_help = "Examples:\n  ingestctl apply -f bindings/               # plan, confirm, apply\n  ingestctl apply -f bindings/ --auto-approve\n  ingestctl apply plan.json                  # a saved plan is its own approval\n  ingestctl apply plan.json --wait-for-inactive 10m   # apply live configs as their publishers leave\n\nExit codes: 0 nothing failed or went stale, 1 otherwise; with --detailed-exitcode 2 when nothing failed but something was skipped."
     )]
     Apply(ApplyArgs),
     /// Check desired-state files offline: syntax, schema, ARNs, duplicates (no AWS call)
@@ -144,6 +144,13 @@ pub struct ApplyArgs {
     /// Update calls in flight per region
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+    /// Wait up to this long (e.g. 10m) for ACTIVE configs' publishers to leave, and update each
+    /// the moment its publisher does, instead of skipping it
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_for_inactive: Option<Duration>,
+    /// While waiting, how often to read each region's list of ACTIVE configs (one paced call)
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_poll_interval, requires = "wait_for_inactive")]
+    pub poll_interval: Duration,
     #[command(flatten)]
     pub aws: Aws,
 }
@@ -227,6 +234,22 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         }
         _ => Err(format!("`{text}` is longer than a day (24h)")),
     }
+}
+
+/// The shortest poll interval: five polls a second would be a region's whole list quota.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A duration of at least [`MIN_POLL_INTERVAL`].
+fn parse_poll_interval(text: &str) -> Result<Duration, String> {
+    let interval = parse_duration(text)?;
+    if interval < MIN_POLL_INTERVAL {
+        return Err(format!(
+            "`{text}` is too short: polling more often than every {} ms would spend the region's \
+             whole ListIngestConfigurations quota",
+            MIN_POLL_INTERVAL.as_millis()
+        ));
+    }
+    Ok(interval)
 }
 
 /// The most calls a second `--max-tps` takes: far above any quota, below float nonsense.

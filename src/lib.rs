@@ -27,5 +27,7 @@ pub mod run;
 pub mod saved_plan;
 mod signal;
 mod token_bucket;
+pub mod wait;
+mod wait_progress;
 
 pub use signal::Signal;

@@ -12,8 +12,9 @@ use crate::atomic_write::write_atomically;
 use crate::desired::{self, Desired};
 use crate::diagnostic::Diagnostics;
 use crate::live::Reads;
-use crate::plan::{self, Plan, Problems, Task};
+use crate::plan::{self, Plan, Problems, Task, WhenActive};
 use crate::saved_plan::{NotAPlan, PlanFileError, SavedPlan};
+use crate::wait::Waiting;
 
 /// Why reconciling stopped before any write. render/ words each.
 #[derive(Debug)]
@@ -106,7 +107,12 @@ pub fn save(planned: &Planned, path: &Path) -> Result<(), Error> {
 /// Reads a saved plan and the desired files it was made from (or those given), checks that the
 /// plan follows from them and that names still resolve as planned, and asks the planner for
 /// each change's task against live state now. Any refusal comes before any write.
-pub async fn saved(api: &impl Api, path: &Path, paths: &[PathBuf]) -> Result<Vec<Task>, Error> {
+pub async fn saved(
+    api: &impl Api,
+    path: &Path,
+    paths: &[PathBuf],
+    when: WhenActive,
+) -> Result<Vec<Task>, Error> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| Error::Io {
         path: path.to_owned(),
@@ -136,16 +142,18 @@ pub async fn saved(api: &impl Api, path: &Path, paths: &[PathBuf]) -> Result<Vec
     let live = api.read_live(&saved.reads()).await?;
     plan::check_accounts(&desired, &live)?;
     saved.check_names(&live)?;
-    Ok(saved.recheck(&live))
+    Ok(plan::recheck_with(&saved.changes, &live, when))
 }
 
-/// Executes the tasks (see [`apply::apply`]).
+/// Executes the tasks (see [`apply::apply`]); `waiting` for the configs that wait for their
+/// publisher to leave.
 pub async fn execute(
     api: &impl Api,
     tasks: Vec<Task>,
     pacing: Pacing,
+    waiting: Option<Waiting>,
     stop: watch::Receiver<bool>,
     progress: &dyn Progress,
 ) -> Report {
-    apply::apply(api, tasks, pacing, stop, progress).await
+    apply::apply(api, tasks, pacing, waiting, stop, progress).await
 }

@@ -16,11 +16,13 @@ use crate::console::{Stderr, painter, write_stdout};
 use crate::desired;
 use crate::ivs::{AwsOptions, Ivs};
 use crate::live::Reads;
-use crate::plan::{self, Action, Outcome, Plan, Task};
+use crate::plan::{self, Action, Outcome, Plan, Task, WhenActive};
 use crate::progress::StderrProgress;
 use crate::reconcile::{self, Error};
 use crate::render::{self, Format, Level, Note};
 use crate::signal::{Abort, InFlight, Signal, Stop};
+use crate::wait::Waiting;
+use crate::wait_progress::WaitProgress;
 
 /// How the process ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,10 +185,20 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> Outcome
         max_tps: args.max_tps,
         parallelism: usize::from(args.parallelism),
     };
+    let (when, waiting) = match args.wait_for_inactive {
+        Some(deadline) => (
+            WhenActive::Wait,
+            Some(Waiting {
+                deadline,
+                poll_interval: args.poll_interval,
+            }),
+        ),
+        None => (WhenActive::Skip, None),
+    };
     let ivs;
     let tasks = if let Some(plan_path) = &args.plan {
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
-        reconcile::saved(&ivs, plan_path, &args.paths).await?
+        reconcile::saved(&ivs, plan_path, &args.paths, when).await?
     } else {
         let desired = desired::load(&args.paths)?;
         ivs = Ivs::connect(&aws_options(&args.aws)).await;
@@ -207,9 +219,12 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> Outcome
         if asking {
             confirm(stderr).await?;
         }
-        plan.changes.into_iter().map(plan::task).collect()
+        plan.changes
+            .into_iter()
+            .map(|change| plan::task_with(change, when))
+            .collect()
     };
-    let (report, signal) = execute(&ivs, tasks, pacing, stderr, stop).await;
+    let (report, signal) = execute(&ivs, tasks, pacing, waiting, stderr, stop).await;
     for result in &report.results {
         if let Some(warning) = render::result_warning(result) {
             let level = match result.outcome {
@@ -352,6 +367,7 @@ async fn execute(
     api: &impl Api,
     tasks: Vec<Task>,
     pacing: Pacing,
+    waiting: Option<Waiting>,
     stderr: &Stderr,
     stop: &Stop,
 ) -> (Report, Option<Signal>) {
@@ -361,10 +377,11 @@ async fn execute(
         .count();
     let progress = Watched {
         bar: StderrProgress::new(stderr, updates),
+        waits: WaitProgress::new(stderr),
         in_flight: stop.in_flight(),
         stderr,
     };
-    let report = reconcile::execute(api, tasks, pacing, stop.applying(), &progress).await;
+    let report = reconcile::execute(api, tasks, pacing, waiting, stop.applying(), &progress).await;
     progress.bar.done();
     (report, stop.caught())
 }
@@ -373,6 +390,7 @@ async fn execute(
 /// warning when another client's calls throttle ours.
 struct Watched<'a> {
     bar: StderrProgress<'a>,
+    waits: WaitProgress<'a>,
     in_flight: &'a InFlight,
     stderr: &'a Stderr,
 }
@@ -396,7 +414,29 @@ impl apply::Progress for Watched<'_> {
         );
     }
 
+    fn wait_started(&self, arn: &str, name: Option<&str>, deadline: std::time::Duration) {
+        self.waits.started(arn, name, deadline);
+    }
+
+    fn waiting(&self, count: usize, elapsed: std::time::Duration, deadline: std::time::Duration) {
+        self.waits.tick(count, elapsed, deadline);
+    }
+
+    fn wait_ended(&self, arn: &str) {
+        self.waits.ended(arn);
+    }
+
+    fn poll_failed(&self, error: &crate::api::ApiError) {
+        self.stderr.warning(
+            &Note::PollFailed {
+                error: render::api_error(error),
+            }
+            .text(),
+        );
+    }
+
     fn finished(&self, done: usize, total: usize, result: &plan::ItemResult) {
+        self.waits.finished(result);
         self.bar.finished(done, total, result);
     }
 }

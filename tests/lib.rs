@@ -15,3 +15,4 @@ mod plan;
 mod saved_plan;
 mod schema;
 mod secret;
+mod wait;

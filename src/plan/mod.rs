@@ -10,8 +10,8 @@ mod verdict;
 pub use decide::{check_accounts, plan};
 pub use problem::{AccountOf, Problem, ProblemKind, Problems};
 pub use verdict::{
-    ItemResult, Outcome, Reason, Refusal, Task, checked, not_started, recheck, refused, task,
-    updated,
+    ItemResult, Outcome, Reason, Refusal, Task, Watched, WhenActive, after_wait, checked, gave_up,
+    not_started, recheck, recheck_with, refused, task, task_with, updated, watched,
 };
 
 use crate::arn::{Kind, Ref};

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::api::ApiError;
 use crate::desired::{Binding, Desired};
 use crate::live::{Live, LiveConfig, LiveStage, RegionState};
 
@@ -354,5 +355,79 @@ mod properties {
             let shuffled = plan(&desired(shuffled_bindings), &live(shuffled_configs, None)).unwrap();
             prop_assert_eq!(forward, shuffled);
         }
+    }
+}
+
+mod waiting {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn waiting_change() -> Change {
+        let live = live(
+            vec![live_config("a", "enc", "", State::Active)],
+            Some(vec![stage("s1", "main")]),
+        );
+        let plan = plan(&desired(vec![binding("enc", Some("main"))]), &live).unwrap();
+        plan.changes.into_iter().next().unwrap()
+    }
+
+    fn seen(stage: &str) -> LiveConfig {
+        live_config("a", "enc", stage, State::Active)
+    }
+
+    #[test]
+    fn an_active_config_waits_only_when_asked() {
+        let change = waiting_change();
+        assert!(matches!(task(change.clone()), Task::Done(_)));
+        assert!(matches!(task_with(change, WhenActive::Wait), Task::Wait(_)));
+    }
+
+    #[test]
+    fn a_sighting_tells_left_still_active_and_rebound_apart() {
+        let change = waiting_change();
+        let second = Duration::from_secs(1);
+        assert_eq!(watched(&change, None, second), Watched::Left);
+        assert_eq!(
+            watched(&change, Some(&seen("")), second),
+            Watched::StillActive
+        );
+        let Watched::Done(moved) = watched(&change, Some(&seen(&stage_arn("s9"))), second) else {
+            panic!("a rebound config is decided");
+        };
+        assert_eq!(moved.outcome, Outcome::Stale);
+        assert_eq!(moved.waited, Some(second));
+        let Watched::Done(done) = watched(&change, Some(&seen(&stage_arn("s1"))), second) else {
+            panic!("an applied config is decided");
+        };
+        assert_eq!(done.reason, Some(Reason::AlreadyApplied));
+    }
+
+    #[test]
+    fn a_refusal_because_the_publisher_reconnected_waits_again() {
+        let change = waiting_change();
+        let refusal = ApiError {
+            operation: crate::api::Operation::UpdateIngestConfiguration,
+            region: REGION.to_owned(),
+            arn: Some(change.arn.clone()),
+            kind: crate::api::ErrorKind::Conflict,
+            code: Some("ConflictException".to_owned()),
+            message: "ACTIVE".to_owned(),
+            credentials: None,
+        };
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            after_wait(checked(&change, refusal.clone(), Some(true)), second),
+            None
+        );
+        let failed = after_wait(checked(&change, refusal, Some(false)), second).unwrap();
+        assert_eq!(failed.outcome, Outcome::Failed);
+        let updated = after_wait(updated(&change), second).unwrap();
+        assert_eq!(updated.waited, Some(second));
+        let given_up = gave_up(&change, second, false);
+        assert_eq!(
+            given_up.reason,
+            Some(Reason::StillActive { waited: second })
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! update means. apply executes the tasks and asks here what their answers mean.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use super::{Action, Change};
 use crate::api::{ApiError, ErrorKind};
@@ -57,6 +58,10 @@ pub enum Reason {
     NotStarted { throttled: Option<ApiError> },
     /// Failed: the service or the SDK reported an error.
     ServiceError(ApiError),
+    /// Skipped: still ACTIVE when `--wait-for-inactive` ran out.
+    StillActive { waited: Duration },
+    /// Skipped: a stop request ended the wait.
+    WaitInterrupted { waited: Duration },
 }
 
 impl Reason {
@@ -70,6 +75,8 @@ impl Reason {
             Reason::AlreadyApplied => "already_applied",
             Reason::NotStarted { .. } => "not_started",
             Reason::ServiceError(_) => "service_error",
+            Reason::StillActive { .. } => "still_active",
+            Reason::WaitInterrupted { .. } => "wait_interrupted",
         }
     }
 }
@@ -81,6 +88,8 @@ pub struct ItemResult {
     pub name: Option<String>,
     pub outcome: Outcome,
     pub reason: Option<Reason>,
+    /// How long the item waited for its publisher to leave, when it did.
+    pub waited: Option<Duration>,
     pub location: Location,
 }
 
@@ -91,6 +100,17 @@ pub enum Task {
     Update(Change),
     /// Nothing to send: the verdict is in.
     Done(ItemResult),
+    /// ACTIVE, and `--wait-for-inactive` asked to wait: send it once the publisher leaves.
+    Wait(Change),
+}
+
+/// What to do with a change whose config is ACTIVE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenActive {
+    /// Report it skipped, with a warning: the default.
+    Skip,
+    /// Wait for the publisher to leave (`--wait-for-inactive`).
+    Wait,
 }
 
 fn result(change: &Change, outcome: Outcome, reason: Option<Reason>) -> ItemResult {
@@ -99,14 +119,24 @@ fn result(change: &Change, outcome: Outcome, reason: Option<Reason>) -> ItemResu
         name: change.name.clone(),
         outcome,
         reason,
+        waited: None,
         location: change.location.clone(),
     }
 }
 
-/// The task for a freshly planned change.
+/// The task for a freshly planned change, skipping ACTIVE configs.
 pub fn task(change: Change) -> Task {
+    task_with(change, WhenActive::Skip)
+}
+
+/// The task for a freshly planned change. Only a config that is ACTIVE (not one in a state this
+/// build does not know) is ever waited for: the ACTIVE list is what tells it left.
+pub fn task_with(change: Change, when: WhenActive) -> Task {
     match change.action {
         Action::Update => Task::Update(change),
+        Action::Skip if when == WhenActive::Wait && change.before.state == State::Active => {
+            Task::Wait(change)
+        }
         Action::Skip => {
             let reason = Reason::Active {
                 state: change.before.state.clone(),
@@ -122,6 +152,11 @@ pub fn task(change: Change) -> Task {
 /// that is ACTIVE is skipped; the rest are updated as planned. A `skip` in the plan is a change
 /// deferred because the config was ACTIVE: it goes ahead if the config is not now.
 pub fn recheck(changes: &[Change], live: &Live) -> Vec<Task> {
+    recheck_with(changes, live, WhenActive::Skip)
+}
+
+/// [`recheck`], waiting for ACTIVE configs when asked.
+pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Task> {
     let by_arn: HashMap<&str, &LiveConfig> = live
         .regions
         .values()
@@ -152,6 +187,11 @@ pub fn recheck(changes: &[Change], live: &Live) -> Vec<Task> {
                     now_redundant_ingest: now.redundant_ingest,
                 };
                 return Task::Done(result(change, Outcome::Stale, Some(reason)));
+            }
+            if now.state == State::Active && when == WhenActive::Wait {
+                let mut wait = change.clone();
+                wait.before.state = State::Active;
+                return Task::Wait(wait);
             }
             if !now.state.is_updatable() {
                 let reason = Reason::Active {
@@ -216,5 +256,76 @@ pub fn checked(change: &Change, refusal: ApiError, active: Option<bool>) -> Item
         )
     } else {
         result(change, Outcome::Failed, Some(Reason::ServiceError(refusal)))
+    }
+}
+
+/// What a poll of the ACTIVE list says about a waiting change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Watched {
+    /// Not in the list: the publisher left (or the config is gone, which the update will tell).
+    Left,
+    /// Still ACTIVE, bound as planned: keep waiting.
+    StillActive,
+    /// Still ACTIVE, but someone changed its binding meanwhile: the verdict is in, never an
+    /// overwrite.
+    Done(Box<ItemResult>),
+}
+
+/// Reads a waiting change's entry in the region's ACTIVE list (`None`: not there).
+pub fn watched(change: &Change, seen: Option<&LiveConfig>, waited: Duration) -> Watched {
+    let Some(now) = seen else {
+        return Watched::Left;
+    };
+    let applied = now.stage_arn == change.after.stage_arn
+        && change
+            .after
+            .redundant_ingest
+            .is_none_or(|wanted| wanted == now.redundant_ingest);
+    let verdict = if applied {
+        result(change, Outcome::Unchanged, Some(Reason::AlreadyApplied))
+    } else if now.stage_arn != change.before.stage_arn
+        || now.redundant_ingest != change.before.redundant_ingest
+    {
+        result(
+            change,
+            Outcome::Stale,
+            Some(Reason::Moved {
+                planned_stage: change.before.stage_arn.clone(),
+                planned_redundant_ingest: change.before.redundant_ingest,
+                now_stage: now.stage_arn.clone(),
+                now_redundant_ingest: now.redundant_ingest,
+            }),
+        )
+    } else {
+        return Watched::StillActive;
+    };
+    Watched::Done(Box::new(ItemResult {
+        waited: Some(waited),
+        ..verdict
+    }))
+}
+
+/// The verdict on an update sent after a wait, or `None` when the publisher reconnected before
+/// it landed (the service refused it and the config is ACTIVE again): wait again.
+pub fn after_wait(result: ItemResult, waited: Duration) -> Option<ItemResult> {
+    if matches!(result.reason, Some(Reason::WentActive { .. })) {
+        return None;
+    }
+    Some(ItemResult {
+        waited: Some(waited),
+        ..result
+    })
+}
+
+/// A change still waiting when the wait ends: at the deadline, or at a stop request.
+pub fn gave_up(change: &Change, waited: Duration, interrupted: bool) -> ItemResult {
+    let reason = if interrupted {
+        Reason::WaitInterrupted { waited }
+    } else {
+        Reason::StillActive { waited }
+    };
+    ItemResult {
+        waited: Some(waited),
+        ..result(change, Outcome::Skipped, Some(reason))
     }
 }

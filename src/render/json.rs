@@ -111,6 +111,9 @@ struct ResultJson<'a> {
     reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    /// Milliseconds the item waited for its publisher to leave, when it did.
+    #[serde(rename = "waitedMs", skip_serializing_if = "Option::is_none")]
+    waited_ms: Option<u128>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +139,7 @@ pub fn report_json(report: &Report) -> String {
                 outcome: result.outcome.as_str(),
                 reason: result.reason.as_ref().map(Reason::code),
                 message: result.reason.as_ref().map(reason_text),
+                waited_ms: result.waited.map(|w| w.as_millis()),
             })
             .collect(),
         interrupted: report.interrupted,

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::reason_text;
 use super::{config_label, ending, plural, stage_label};
+use super::{duration, reason_text};
 use crate::apply::Report;
 use crate::plan::{Action, Change, Plan};
 use crate::plan::{Outcome, Reason};
@@ -197,10 +197,16 @@ pub fn report_markdown(report: &Report) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::Unchanged || r.reason.is_some())
         .map(|r| {
+            let waited = match (r.waited, &r.reason) {
+                (Some(waited), None | Some(Reason::AlreadyApplied)) => {
+                    format!(" after waiting {}", duration(waited))
+                }
+                _ => String::new(),
+            };
             let detail = match &r.reason {
-                Some(Reason::AlreadyApplied) => " (already applied)".to_owned(),
+                Some(Reason::AlreadyApplied) => format!(" (already applied){waited}"),
                 Some(reason) => format!(": {}", reason_text(reason)),
-                None => String::new(),
+                None => waited,
             };
             format!(
                 "- **{}** {}{}\n",

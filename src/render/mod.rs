@@ -14,7 +14,7 @@ pub use export::export_yaml;
 pub use json::{plan_json, report_json};
 pub use markdown::{MARKDOWN_LIMIT, plan_markdown, report_markdown};
 pub use notes::{Note, progress_bar, progress_line};
-pub use reasons::{api_error, reason_text, result_warning, skip_warning};
+pub use reasons::{api_error, duration, reason_text, result_warning, skip_warning};
 pub use text::{plan_text, report_text};
 
 use crate::apply::Report;

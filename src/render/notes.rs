@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::duration;
+
 /// One line ingestctl says about the run itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Note {
@@ -32,6 +34,24 @@ pub enum Note {
     StoppedAgain { in_flight: Vec<String> },
     /// An update throttled despite the pacing, sent again for up to `patience`.
     Throttled { arn: String, patience: Duration },
+    /// In a log: a config starts waiting for its publisher to leave.
+    WaitStarted { label: String, deadline: Duration },
+    /// On a terminal: a waiting config's live line (the elapsed time follows it).
+    WaitLine { label: String, deadline: Duration },
+    /// In a log, every 30 s: how many still wait.
+    StillWaiting {
+        count: usize,
+        elapsed: Duration,
+        deadline: Duration,
+    },
+    /// In a log: how a config's wait ended.
+    WaitEnded {
+        label: String,
+        outcome: &'static str,
+        waited: Duration,
+    },
+    /// A poll of the ACTIVE list failed; the wait goes on.
+    PollFailed { error: String },
 }
 
 impl Note {
@@ -90,6 +110,31 @@ impl Note {
                  allows, for up to {} s",
                 patience.as_secs()
             ),
+            Note::WaitStarted { label, deadline } => format!(
+                "waiting for {label}'s publisher to leave (ACTIVE; up to {})",
+                duration(*deadline)
+            ),
+            Note::WaitLine { label, deadline } => format!(
+                "{label}: ACTIVE, waiting for its publisher to leave (deadline {})",
+                duration(*deadline)
+            ),
+            Note::StillWaiting {
+                count,
+                elapsed,
+                deadline,
+            } => format!(
+                "waiting: {count} still ACTIVE after {} (deadline {})",
+                duration(*elapsed),
+                duration(*deadline)
+            ),
+            Note::WaitEnded {
+                label,
+                outcome,
+                waited,
+            } => format!("{label}: {outcome} after waiting {}", duration(*waited)),
+            Note::PollFailed { error } => {
+                format!("could not read the ACTIVE configs ({error}); still waiting")
+            }
         }
     }
 }

@@ -93,6 +93,23 @@ pub fn reason_text(reason: &Reason) -> String {
             api_error(error)
         ),
         Reason::ServiceError(error) => api_error(error),
+        Reason::StillActive { waited } => format!("still ACTIVE after {}", duration(*waited)),
+        Reason::WaitInterrupted { waited } => format!(
+            "apply was interrupted while it waited for the publisher to leave ({} so far)",
+            duration(*waited)
+        ),
+    }
+}
+
+/// A duration as a person reads it: `850ms`, `12s`, `4m05s`, `1h02m`.
+pub fn duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    let s = d.as_secs();
+    match s {
+        0 => format!("{ms}ms"),
+        1..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
     }
 }
 

@@ -110,6 +110,7 @@ fn report() -> Report {
         name: name.map(str::to_owned),
         outcome,
         reason,
+        waited: None,
         location: Location::at(&Arc::from("bindings.yaml"), 5, 26),
     };
     let denied = ApiError {

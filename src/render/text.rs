@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::reason_text;
 use super::{Painter, config_label, ending, plural, stage_label};
+use super::{duration, reason_text};
 use crate::apply::Report;
 use crate::plan::{Action, Change, Plan};
 use crate::plan::{Outcome, Reason};
@@ -129,8 +129,14 @@ pub fn report_text(report: &Report, painter: Painter) -> String {
             Outcome::Unchanged => word,
         };
         let label = config_label(&result.arn, result.name.as_deref());
+        let waited = match (result.waited, &result.reason) {
+            (Some(waited), None | Some(Reason::AlreadyApplied)) => {
+                format!(" after waiting {}", duration(waited))
+            }
+            _ => String::new(),
+        };
         if result.reason == Some(Reason::AlreadyApplied) {
-            let _ = writeln!(out, "{word} {label} (already applied)");
+            let _ = writeln!(out, "{word} {label} (already applied){waited}");
             continue;
         }
         match &result.reason {
@@ -138,7 +144,7 @@ pub fn report_text(report: &Report, painter: Painter) -> String {
                 let _ = writeln!(out, "{word} {label}: {}", reason_text(reason));
             }
             None => {
-                let _ = writeln!(out, "{word} {label}");
+                let _ = writeln!(out, "{word} {label}{waited}");
             }
         }
     }

@@ -197,6 +197,35 @@ impl World {
         );
     }
 
+    /// A publisher connects (`true`) or leaves `after_ms` from now, on the emulator's clock.
+    pub fn set_active_after(&self, arn: &str, active: bool, after_ms: u64) {
+        let state = if active { "ACTIVE" } else { "INACTIVE" };
+        self.admin_post(
+            "/_emulator/ingest-configuration-state",
+            &serde_json::json!({"arn": arn, "state": state, "afterMs": after_ms}),
+        );
+    }
+
+    /// The states the emulator applied so far, oldest first: `(arn, state)`.
+    pub fn state_changes(&self) -> Vec<(String, String)> {
+        let value: Value =
+            reqwest::blocking::get(format!("{}/_emulator/state-changes", self.emulator.url()))
+                .expect("the admin API answers")
+                .json()
+                .expect("JSON");
+        value
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| {
+                (
+                    c["arn"].as_str().unwrap_or_default().to_owned(),
+                    c["state"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// Makes the next `count` calls of `operation` fail with `error`.
     pub fn fault(&self, operation: &str, error: &str, count: u32) {
         self.admin_post(
