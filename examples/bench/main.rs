@@ -112,6 +112,12 @@ struct Args {
     /// Bindings and live configs for the local-cost measurements (with `--all`).
     #[arg(long, default_value_t = 10_000)]
     local_configs: usize,
+    /// Run only the wait scenario (`--wait-for-inactive`; also part of `--all`).
+    #[arg(long)]
+    wait: bool,
+    /// The wait scenario's `--poll-interval`, in milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    poll_interval_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -269,6 +275,8 @@ fn main() -> ExitCode {
     }
 }
 
+mod wait;
+
 fn run(args: &Args) -> Result<()> {
     if args.regions == 0 || args.regions > REGIONS.len() {
         bail!("--regions must be 1 to {}", REGIONS.len());
@@ -304,6 +312,16 @@ fn run(args: &Args) -> Result<()> {
         tps: args.tps,
         strategies: all.to_vec(),
     };
+    let wait_bench = wait::WaitBench {
+        latency,
+        tps: args.tps,
+        poll_interval: Duration::from_millis(args.poll_interval_ms.max(250)),
+    };
+    if args.wait {
+        eprintln!("== wait for inactive");
+        println!("{}", wait::run(&runtime, &wait_bench)?);
+        return Ok(());
+    }
     let scenarios = if args.all {
         vec![
             fixed("A: N=100 D=100, 1 region", 100, 1),
@@ -380,6 +398,8 @@ fn run(args: &Args) -> Result<()> {
         let (local, build_time) = local_cost(&runtime, args.local_configs)?;
         out.push_str(&local);
         excluded = build_time;
+        eprintln!("== wait for inactive");
+        out.push_str(&wait::run(&runtime, &wait_bench)?);
     }
     writeln!(
         out,
