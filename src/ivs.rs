@@ -17,6 +17,7 @@ use aws_sdk_ivsrealtime::config::retry::RetryConfig;
 use aws_sdk_ivsrealtime::config::timeout::TimeoutConfig;
 use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ivsrealtime::types::IngestConfigurationState;
+use aws_smithy_http_client::tls;
 use aws_smithy_types::retry::{ErrorKind as RetryKind, ProvideErrorKind};
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -143,7 +144,13 @@ impl Ivs {
     /// Loads the standard AWS configuration (credential chain, profile, environment, endpoint
     /// overrides) with the flags taking precedence, as the AWS CLI does.
     pub async fn connect(options: &AwsOptions) -> Ivs {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        // One HTTPS client for the service and every credential provider: hyper 1, rustls, ring.
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https);
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }

@@ -95,7 +95,10 @@ pub(crate) fn run(runtime: &Runtime, bench: &WaitBench) -> Result<String> {
         }
     }
     if delays.len() != TRIALS {
-        bail!("only {} of {TRIALS} reaction trials were updated", delays.len());
+        bail!(
+            "only {} of {TRIALS} reaction trials were updated",
+            delays.len()
+        );
     }
     let med = median(delays.clone());
     let worst = delays.iter().copied().fold(0.0, f64::max);
@@ -132,7 +135,9 @@ pub(crate) fn run(runtime: &Runtime, bench: &WaitBench) -> Result<String> {
     let lies = windows
         .outcomes
         .iter()
-        .filter(|(arn, outcome)| *outcome == "updated" && windows.stages.get(*arn).is_none_or(String::is_empty))
+        .filter(|(arn, outcome)| {
+            *outcome == "updated" && windows.stages.get(*arn).is_none_or(String::is_empty)
+        })
         .count();
     writeln!(
         out,
@@ -243,15 +248,8 @@ fn measure_run(
             poll_interval: bench.poll_interval,
         };
         let (_stop_tx, stop_rx) = watch::channel(false);
-        let report = reconcile::execute(
-            &ivs,
-            tasks,
-            Pacing::default(),
-            Some(waiting),
-            stop_rx,
-            &(),
-        )
-        .await;
+        let report =
+            reconcile::execute(&ivs, tasks, Pacing::default(), Some(waiting), stop_rx, &()).await;
         let outcomes = report
             .results
             .iter()
@@ -347,7 +345,10 @@ async fn seed_in(
     for region in regions {
         let client = sdk_client(url, region, None).await;
         let stage = client.create_stage().name("main").send().await?;
-        let arn = stage.stage().map(|s| s.arn().to_owned()).unwrap_or_default();
+        let arn = stage
+            .stage()
+            .map(|s| s.arn().to_owned())
+            .unwrap_or_default();
         stages.insert(*region, (client, arn));
     }
     let mut yaml = String::from("version: 1\nbindings:\n");
