@@ -1,0 +1,110 @@
+//! The checks that need no AWS call but more than one value: a binding crossing regions or
+//! accounts, a config bound twice, and a name with no region to look it up in.
+
+use std::collections::BTreeMap;
+
+use super::Binding;
+use crate::arn::Ref;
+use crate::diagnostic::Diagnostic;
+
+/// The problems of one file's bindings that its own contents show: crossing regions (where the
+/// region is known yet) and accounts.
+pub(crate) fn in_file(bindings: &[Binding]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for binding in bindings {
+        problems.extend(crosses_regions(binding));
+        problems.extend(other_account(binding));
+    }
+    problems
+}
+
+/// Gives every binding without a region `default`, checking it for crossing regions as
+/// [`in_file`] checked the others, or reports each that needs one.
+pub(crate) fn default_region(bindings: &mut [Binding], default: Option<&str>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for binding in bindings {
+        if binding.region.is_none() {
+            match default {
+                Some(region) => {
+                    binding.region = Some(region.to_owned());
+                    problems.extend(crosses_regions(binding));
+                }
+                None => problems.push(Diagnostic::at(
+                    &binding.location,
+                    format!(
+                        "`{}` is a name, and no region is set to look it up in: add `region:` \
+                         to the file, or pass --region or set AWS_REGION",
+                        binding.config
+                    ),
+                )),
+            }
+        }
+    }
+    problems
+}
+
+/// A stage ARN in another region than its config: the service would refuse it, or worse.
+fn crosses_regions(binding: &Binding) -> Option<Diagnostic> {
+    let (Some(Ref::Arn(stage_arn)), Some(region)) = (&binding.stage, &binding.region) else {
+        return None;
+    };
+    (stage_arn.region() != region).then(|| {
+        Diagnostic::at(
+            &binding.stage_location,
+            format!(
+                "stage `{stage_arn}` is in region {}, but the ingest configuration is in \
+                 {region}: a binding cannot cross regions",
+                stage_arn.region()
+            ),
+        )
+    })
+}
+
+/// An ARN of another account than the file's `account:`.
+fn other_account(binding: &Binding) -> Option<Diagnostic> {
+    let account = binding.account.as_deref()?;
+    let stage = binding.stage.as_ref().map(|s| (s, &binding.stage_location));
+    let arns = std::iter::once((&binding.config, &binding.location)).chain(stage);
+    arns.into_iter()
+        .find_map(|(reference, location)| match reference {
+            Ref::Arn(arn) if arn.account() != account => Some(Diagnostic::at(
+                location,
+                format!(
+                    "`{arn}` is in account {}, but this file is for account {account}",
+                    arn.account()
+                ),
+            )),
+            _ => None,
+        })
+}
+
+/// Two bindings of the same config (the same ARN, or the same name in the same region) are a
+/// contradiction the user must resolve; name-versus-ARN duplicates are found after resolution.
+pub(crate) fn duplicates(bindings: &[Binding]) -> impl Iterator<Item = Diagnostic> + '_ {
+    let mut first: BTreeMap<(&Option<String>, &Ref), &Binding> = BTreeMap::new();
+    bindings.iter().filter_map(move |binding| {
+        let key = match &binding.config {
+            // An ARN carries its region: the file's region does not change which config it is.
+            Ref::Arn(_) => (&None, &binding.config),
+            Ref::Name(_) => (&binding.region, &binding.config),
+        };
+        match first.get(&key) {
+            Some(earlier) => Some(bound_twice(&binding.config.to_string(), earlier, binding)),
+            None => {
+                first.insert(key, binding);
+                None
+            }
+        }
+    })
+}
+
+/// The diagnostic for a config bound in two places.
+pub(crate) fn bound_twice(config: &str, first: &Binding, second: &Binding) -> Diagnostic {
+    Diagnostic::at(
+        &second.location,
+        format!(
+            "ingest configuration `{config}` is bound twice: here and at {}; keep one binding",
+            first.location
+        ),
+    )
+}
