@@ -150,3 +150,127 @@ fn shorten(text: &[char], max: usize) -> String {
         text[text.len() - tail..].iter().collect::<String>()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! The translation above matches on serde_norway's words. Each test here feeds it an input
+    //! that makes one of those messages and pins the exact text relied on, so that an update of
+    //! the dependency that rewords it fails here, not silently in a user's terminal.
+
+    use serde::de::DeserializeOwned;
+
+    use super::super::schema::RawFile;
+    use super::*;
+
+    /// The message and location serde_norway gives for `yaml` read as a `T`.
+    fn error<T: DeserializeOwned>(yaml: &str) -> (String, Option<(usize, usize)>) {
+        let Err(error) = serde_yaml::from_str::<T>(yaml) else {
+            panic!("{yaml:?} was accepted");
+        };
+        let location = error.location().map(|l| (l.line(), l.column()));
+        (error.to_string(), location)
+    }
+
+    fn file_error(yaml: &str) -> String {
+        error::<RawFile>(yaml).0
+    }
+
+    #[test]
+    fn serde_norway_still_says_invalid_type() {
+        let message = file_error("version: 1\nbindings: 5\n");
+        assert!(message.starts_with("bindings: invalid type: "), "{message}");
+        assert!(is_data_error(&message));
+    }
+
+    #[test]
+    fn serde_norway_still_says_invalid_value() {
+        let (message, _) = error::<u8>("300");
+        assert!(message.starts_with("invalid value: "), "{message}");
+        assert!(is_data_error(&message));
+    }
+
+    #[test]
+    fn serde_norway_still_says_invalid_length() {
+        let (message, _) = error::<(u8, u8)>("[1]");
+        assert!(message.starts_with("invalid length "), "{message}");
+        assert!(is_data_error(&message));
+    }
+
+    #[test]
+    fn serde_norway_still_says_missing_field() {
+        let message = file_error("bindings: []\n");
+        assert_eq!(message, "missing field `version`");
+        assert!(is_data_error(&message));
+    }
+
+    #[test]
+    fn serde_norway_still_says_unknown_field() {
+        let message = file_error("version: 1\nbindngs: []\n");
+        assert!(message.starts_with("unknown field `bindngs`"), "{message}");
+        assert!(is_data_error(&message));
+    }
+
+    #[test]
+    fn serde_norway_still_says_duplicate_field_at_the_mapping() {
+        let (message, location) =
+            error::<RawFile>("# header\nversion: 1\nversion: 1\nbindings: []\n");
+        assert!(
+            message.starts_with("duplicate field `version`"),
+            "{message}"
+        );
+        assert!(is_data_error(&message));
+        assert_eq!(duplicate_field(&message), Some("version"));
+        // `repeated_key` looks for the repeated key from here on.
+        assert_eq!(location, Some((2, 1)));
+    }
+
+    #[test]
+    fn serde_norway_still_prefixes_the_path_of_the_value() {
+        for (yaml, path) in [
+            ("version: x\nbindings: []\n", "version: "),
+            ("version: 1\nregion: 42\nbindings: []\n", "region: "),
+            ("version: 1\nbindings: 5\n", "bindings: "),
+            ("version: 1\nbindings: [5]\n", "bindings[0]: "),
+            (
+                "version: 1\nbindings: [{ingestConfiguration: a, stage: 7}]\n",
+                "bindings[0].stage: ",
+            ),
+        ] {
+            let message = file_error(yaml);
+            assert!(message.starts_with(path), "{message}");
+            assert!(is_data_error(&message), "{message}");
+        }
+    }
+
+    #[test]
+    fn serde_norway_still_appends_at_line_column() {
+        let (message, location) =
+            error::<RawFile>("version: 1\nbindings:\n  - {ingestConfiguration: a, stage: 7}\n");
+        assert_eq!(location, Some((3, 37)));
+        assert!(message.ends_with(" at line 3 column 37"), "{message}");
+    }
+
+    #[test]
+    fn serde_norway_still_calls_null_a_unit_value() {
+        let message = file_error("version: 1\nbindings: null\n");
+        assert!(message.contains("invalid type: unit value,"), "{message}");
+    }
+
+    #[test]
+    fn serde_norway_still_calls_a_key_a_field_identifier() {
+        let message = file_error("version: 1\n[a]: 1\nbindings: []\n");
+        assert!(message.contains("expected field identifier"), "{message}");
+    }
+
+    #[test]
+    fn serde_norway_still_says_more_than_one_document() {
+        let message = file_error("version: 1\nbindings: []\n---\nversion: 1\n");
+        assert!(message.contains("more than one document"), "{message}");
+    }
+
+    #[test]
+    fn a_syntax_error_is_not_a_data_error() {
+        let message = file_error("version: 1\nbindings: [\n");
+        assert!(!is_data_error(&message), "{message}");
+    }
+}
