@@ -152,8 +152,8 @@ fn load_file(file: &Path, path: &Arc<str>) -> Result<(Source, Vec<Binding>), Dia
 /// Parses one file's bytes. Public within the crate so tests and `validate` share it.
 pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagnostics> {
     let text = guards::decode(bytes, path)?;
+    guards::scan(text, path)?;
     guards::not_empty(text, path)?;
-    guards::check_structure(text, path)?;
     let raw: RawFile =
         serde_yaml::from_str(text).map_err(|e| translate::yaml_error(&e, text, path))?;
     if raw.version.0 != FORMAT_VERSION {
