@@ -1,6 +1,7 @@
 //! The desired-state files: the types they load into, and `load`, which reads them, checks them
 //! and reports every problem found.
 
+mod block_style;
 mod checks;
 mod discovery;
 mod guards;
@@ -154,6 +155,21 @@ pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagn
     let text = guards::decode(bytes, path)?;
     guards::scan(text, path)?;
     guards::not_empty(text, path)?;
+    let bindings = match block_style::read(text, path) {
+        Some(bindings) => bindings,
+        None => with_parsers(text, path)?,
+    };
+    let problems = checks::in_file(&bindings);
+    if problems.is_empty() {
+        Ok(bindings)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+/// Reads a file with serde_norway, and its positions with saphyr-parser: any file that
+/// [`block_style`] declines, and every file with a mistake in it.
+fn with_parsers(text: &str, path: &Arc<str>) -> Result<Vec<Binding>, Diagnostics> {
     let raw: RawFile =
         serde_yaml::from_str(text).map_err(|e| translate::yaml_error(&e, text, path))?;
     if raw.version.0 != FORMAT_VERSION {
@@ -177,38 +193,50 @@ pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagn
         .into());
     }
     let spans = locations::locate(text);
-    let file_region = raw.region.map(|r| r.0);
-    let file_account = raw.account.map(|a| a.0);
-    let mut bindings = Vec::with_capacity(raw.bindings.len());
-    for (index, raw_binding) in raw.bindings.into_iter().enumerate() {
+    let region = raw.region.map(|r| r.0);
+    let account = raw.account.map(|a| a.0);
+    let bindings = raw.bindings.into_iter().enumerate().map(|(index, raw)| {
         let span = spans.bindings.get(index).copied().unwrap_or_default();
         let item = span
             .item
             .map_or_else(|| Location::file(path), |p| at(path, p));
         let location = span.config.map_or_else(|| item.clone(), |p| at(path, p));
         let stage_location = span.stage.map_or_else(|| item.clone(), |p| at(path, p));
-        let config = raw_binding.ingest_configuration.0;
-        let stage = raw_binding.stage.0;
-        let region = match &config {
-            Ref::Arn(arn) => Some(arn.region().to_owned()),
-            Ref::Name(_) => file_region.clone(),
-        };
-        let binding = Binding {
-            config,
-            stage,
-            redundant_ingest: raw_binding.redundant_ingest,
-            region,
-            account: file_account.clone(),
+        binding(
+            raw.ingest_configuration.0,
+            raw.stage.0,
+            raw.redundant_ingest,
+            &region,
+            &account,
             location,
             stage_location,
-        };
-        bindings.push(binding);
-    }
-    let problems = checks::in_file(&bindings);
-    if problems.is_empty() {
-        Ok(bindings)
-    } else {
-        Err(Diagnostics(problems))
+        )
+    });
+    Ok(bindings.collect())
+}
+
+/// A binding as declared in a file with `region` and `account` (its top-level keys, if any).
+fn binding(
+    config: Ref,
+    stage: Option<Ref>,
+    redundant_ingest: Option<bool>,
+    region: &Option<String>,
+    account: &Option<String>,
+    location: Location,
+    stage_location: Location,
+) -> Binding {
+    let region = match &config {
+        Ref::Arn(arn) => Some(arn.region().to_owned()),
+        Ref::Name(_) => region.clone(),
+    };
+    Binding {
+        config,
+        stage,
+        redundant_ingest,
+        region,
+        account: account.clone(),
+        location,
+        stage_location,
     }
 }
 

@@ -66,6 +66,14 @@ impl<'de> Deserialize<'de> for Version {
 
 pub(crate) struct Region(pub(crate) String);
 
+/// Lowercase letters, digits and `-`, as in `us-east-1`.
+pub(crate) fn is_region_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
@@ -75,11 +83,7 @@ impl<'de> Deserialize<'de> for Region {
                 f.write_str("a region name (such as us-east-1)")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Region, E> {
-                let valid = !text.is_empty()
-                    && text
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-                if valid {
+                if is_region_name(text) {
                     Ok(Region(text.to_owned()))
                 } else {
                     Err(E::custom(format!(
@@ -99,6 +103,11 @@ impl<'de> Deserialize<'de> for Region {
 /// its leading zeros).
 pub(crate) struct Account(pub(crate) String);
 
+/// Twelve digits.
+pub(crate) fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 impl<'de> Deserialize<'de> for Account {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
@@ -108,7 +117,7 @@ impl<'de> Deserialize<'de> for Account {
                 f.write_str("an AWS account id, twelve digits in quotes (such as \"123456789012\")")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Account, E> {
-                if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                if is_account_id(text) {
                     Ok(Account(text.to_owned()))
                 } else {
                     Err(E::custom(format!(
