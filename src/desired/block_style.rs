@@ -26,13 +26,15 @@
 
 use std::sync::Arc;
 
+use super::guards;
 use super::schema::{is_account_id, is_region_name};
 use super::{Binding, FORMAT_VERSION, at, binding};
 use crate::arn::{Kind, Ref};
 use crate::diagnostic::Position;
 
 /// The bindings of a file in the block layout with their positions, or `None` for any other
-/// file. Control characters must have been refused already ([`super::guards::scan`]).
+/// file. Every character it accepts outside comments is printable ASCII, and it declines a
+/// comment with a character YAML forbids, so a file it reads passes [`guards::scan`] too.
 pub(crate) fn read(text: &str, path: &Arc<str>) -> Option<Vec<Binding>> {
     let mut version = None;
     let mut region = None;
@@ -50,7 +52,7 @@ pub(crate) fn read(text: &str, path: &Arc<str>) -> Option<Vec<Binding>> {
             continue;
         }
         if let Some(comment) = rest.strip_prefix('#') {
-            if breaks_line(comment) {
+            if unusual(comment) {
                 return None;
             }
             continue;
@@ -241,13 +243,15 @@ fn comment_or_end(rest: &str) -> Option<()> {
     // A `#` right after a value is part of it, for YAML.
     (comment.len() < rest.len()).then_some(())?;
     let comment = comment.strip_prefix('#')?;
-    (!breaks_line(comment)).then_some(())
+    (!unusual(comment)).then_some(())
 }
 
-/// Whether a comment holds a line break for one of the parsers: a lone carriage return, or one
-/// of the breaks YAML 1.1 has (serde_norway ends the comment there) and YAML 1.2 has not.
-fn breaks_line(comment: &str) -> bool {
+/// Whether a comment holds what this reader leaves to the guards and the parsers: a character
+/// YAML forbids, a lone carriage return, or one of the line breaks YAML 1.1 has (serde_norway
+/// ends the comment there) and YAML 1.2 has not.
+fn unusual(comment: &str) -> bool {
     comment.contains('\r')
+        || guards::any_forbidden(comment)
         || (!comment.is_ascii()
             && (comment.contains('\u{85}')
                 || comment.contains('\u{2028}')
@@ -256,7 +260,7 @@ fn breaks_line(comment: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{guards, with_parsers};
+    use super::super::with_parsers;
     use super::*;
     use crate::diagnostic::Diagnostics;
 
@@ -275,10 +279,14 @@ mod tests {
     /// Reads `text` both ways and fails unless this reader declined it or agreed with the parsers
     /// in every value and position. Returns whether it read it.
     fn agrees(text: &str) -> Result<bool, String> {
+        let read = read(text, &path());
         let Some(expected) = parsers(text) else {
-            return Ok(false);
+            return match read {
+                None => Ok(false),
+                Some(_) => Err(format!("{text:?}: read, but the guards refuse it")),
+            };
         };
-        match read(text, &path()) {
+        match read {
             None => Ok(false),
             Some(read) => match expected {
                 Ok(expected) if expected == read => Ok(true),
@@ -377,6 +385,9 @@ mod tests {
             "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: b\n  # a\rstage: c\n"
                 .to_owned(),
             "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: b # \u{85}x\n".to_owned(),
+            "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: b # \u{7}\n".to_owned(),
+            "# \u{9F}\nversion: 1\nbindings: []\n".to_owned(),
+            "# \u{FFFE}\nversion: 1\nbindings: []\n".to_owned(),
             "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: b # \u{2028}x\n"
                 .to_owned(),
             format!("version: 1\nbindings:\n  - ingestConfiguration: {STAGE}\n    stage: b\n"),
@@ -440,6 +451,8 @@ mod tests {
         " # é\u{85}x",
         "  #\u{2028}",
         " #\rx",
+        " # \u{1}",
+        " # \u{9F}",
     ];
     const TOP: &[&str] = &[
         "region: eu-west-1",
@@ -666,7 +679,7 @@ mod tests {
         #[test]
         fn whatever_it_reads_of_a_mutated_file_the_parsers_read_alike(
             edits in proptest::collection::vec(
-                (any_index(), proptest::sample::select(b" -:#'\"\t\r\n\\[]{}*&!|>?%@`,.~0aA_/\xC2\x85".to_vec()), 0..3u8),
+                (any_index(), proptest::sample::select(b"\x07\x00 -:#'\"\t\r\n\\[]{}*&!|>?%@`,.~0aA_/\xC2\x85".to_vec()), 0..3u8),
                 1..6,
             )
         ) {

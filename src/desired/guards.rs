@@ -220,6 +220,12 @@ fn forbidden_at(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Whether `text` holds a character YAML forbids.
+pub(crate) fn any_forbidden(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|i| forbidden_at(bytes, i))
+}
+
 fn control_character(text: &str, index: usize, path: &Arc<str>) -> Diagnostic {
     let c = text[index..].chars().next().unwrap_or_default();
     let hint = if c == '\0' {

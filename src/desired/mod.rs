@@ -153,11 +153,13 @@ fn load_file(file: &Path, path: &Arc<str>) -> Result<(Source, Vec<Binding>), Dia
 /// Parses one file's bytes. Public within the crate so tests and `validate` share it.
 pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagnostics> {
     let text = guards::decode(bytes, path)?;
-    guards::scan(text, path)?;
-    guards::not_empty(text, path)?;
     let bindings = match block_style::read(text, path) {
         Some(bindings) => bindings,
-        None => with_parsers(text, path)?,
+        None => {
+            guards::scan(text, path)?;
+            guards::not_empty(text, path)?;
+            with_parsers(text, path)?
+        }
     };
     let problems = checks::in_file(&bindings);
     if problems.is_empty() {
