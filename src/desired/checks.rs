@@ -115,3 +115,58 @@ pub(crate) fn bound_twice(config: &str, first: &Binding, second: &Binding) -> Di
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    const CONFIG: &str = "arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbCdEf123456";
+    const STAGE: &str = "arn:aws:ivs:us-east-1:123456789012:stage/XyZ789012345";
+
+    #[test]
+    fn duplicates_name_both_places() {
+        let text = format!(
+            "version: 1\nbindings:\n  - ingestConfiguration: {CONFIG}\n    stage: null\n  - ingestConfiguration: {CONFIG}\n    stage: {STAGE}\n"
+        );
+        let bindings = super::super::parse(text.as_bytes(), &Arc::from("bindings.yaml")).unwrap();
+        let problems: Vec<Diagnostic> = duplicates(&bindings).collect();
+        assert_eq!(problems.len(), 1);
+        let message = problems[0].to_string();
+        assert!(message.starts_with("bindings.yaml:5:26:"), "{message}");
+        assert!(
+            message.contains("bound twice: here and at bindings.yaml:3:26"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_default_region_is_given_and_checked_like_a_declared_one() {
+        let text = format!(
+            "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: {STAGE}\n  - ingestConfiguration: b\n    stage: null\n"
+        );
+        let parsed = super::super::parse(text.as_bytes(), &Arc::from("b.yaml")).unwrap();
+        let mut bindings = parsed.clone();
+        let problems = default_region(&mut bindings, Some("eu-west-1"));
+        assert_eq!(bindings[1].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("b.yaml:4:12: stage `arn:"),
+            "{}",
+            problems[0]
+        );
+        let mut bindings = parsed;
+        let problems = default_region(&mut bindings, None);
+        assert_eq!(problems.len(), 2);
+        assert!(
+            problems[1]
+                .to_string()
+                .starts_with("b.yaml:5:26: `b` is a name, and no region"),
+            "{}",
+            problems[1]
+        );
+    }
+}

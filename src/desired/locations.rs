@@ -203,3 +203,24 @@ pub(crate) fn locate(text: &str) -> Spans {
     }
     spans
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_survives_flow_style_and_aliases() {
+        let line = "bindings: [&x {ingestConfiguration: a, stage: b}, *x]";
+        let spans = locate(&format!("version: 1\n{line}\n"));
+        assert_eq!(spans.bindings.len(), 2);
+        let column = line.find("b}").unwrap() + 1;
+        assert_eq!(spans.bindings[0].stage, Some(Position { line: 2, column }));
+        assert_eq!(
+            spans.bindings[1].item,
+            Some(Position {
+                line: 2,
+                column: line.find("*x").unwrap() + 1
+            })
+        );
+    }
+}

@@ -150,7 +150,9 @@ fn load_file(file: &Path, path: &Arc<str>) -> Result<(Source, Vec<Binding>), Dia
     Ok((source, bindings))
 }
 
-/// Parses one file's bytes. Public within the crate so tests and `validate` share it.
+/// Parses one file's bytes and checks what its contents alone allow. A file in the plain block
+/// layout is read directly ([`block_style`]); any other, and any with a mistake, goes through the
+/// guards and then the parsers. Public within the crate so tests and `validate` share it.
 pub(crate) fn parse(bytes: &[u8], path: &Arc<str>) -> Result<Vec<Binding>, Diagnostics> {
     let text = guards::decode(bytes, path)?;
     let bindings = match block_style::read(text, path) {

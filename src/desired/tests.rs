@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::diagnostic::Position;
 
 fn parse_str(text: &str) -> Result<Vec<Binding>, String> {
     parse(text.as_bytes(), &Arc::from("bindings.yaml")).map_err(|d| d.to_string())
@@ -134,38 +133,6 @@ fn invalid_utf8_points_at_the_byte() {
 fn tabs_get_a_hint() {
     let err = parse_str("version: 1\nbindings:\n\t- a: 1\n").unwrap_err();
     assert!(err.contains("tabs"), "{err}");
-}
-
-#[test]
-fn duplicates_name_both_places() {
-    let text = format!(
-        "version: 1\nbindings:\n  - ingestConfiguration: {CONFIG}\n    stage: null\n  - ingestConfiguration: {CONFIG}\n    stage: {STAGE}\n"
-    );
-    let bindings = parse_str(&text).unwrap();
-    let problems: Vec<Diagnostic> = checks::duplicates(&bindings).collect();
-    assert_eq!(problems.len(), 1);
-    let message = problems[0].to_string();
-    assert!(message.starts_with("bindings.yaml:5:26:"), "{message}");
-    assert!(
-        message.contains("bound twice: here and at bindings.yaml:3:26"),
-        "{message}"
-    );
-}
-
-#[test]
-fn locate_survives_flow_style_and_aliases() {
-    let line = "bindings: [&x {ingestConfiguration: a, stage: b}, *x]";
-    let spans = locations::locate(&format!("version: 1\n{line}\n"));
-    assert_eq!(spans.bindings.len(), 2);
-    let column = line.find("b}").unwrap() + 1;
-    assert_eq!(spans.bindings[0].stage, Some(Position { line: 2, column }));
-    assert_eq!(
-        spans.bindings[1].item,
-        Some(Position {
-            line: 2,
-            column: line.find("*x").unwrap() + 1
-        })
-    );
 }
 
 #[test]
