@@ -36,7 +36,7 @@ use crate::diagnostic::Position;
 /// file. Every character it accepts outside comments is printable ASCII, and it declines a
 /// comment with a character YAML forbids, so a file it reads passes [`guards::scan`] too.
 pub(crate) fn read(text: &str, path: &Arc<str>) -> Option<Vec<Binding>> {
-    let mut version = None;
+    let mut version = false;
     let mut region = None;
     let mut account = None;
     let mut declared = false;
@@ -86,10 +86,10 @@ pub(crate) fn read(text: &str, path: &Arc<str>) -> Option<Vec<Binding>> {
         }
         let (key, after) = key(rest)?;
         match key {
-            "version" if version.is_none() => {
+            "version" if !version => {
                 let (value, plain, _) = value(after)?;
-                (plain && value == "1").then_some(())?;
-                version = Some(FORMAT_VERSION);
+                (plain && value == FORMAT_VERSION.to_string()).then_some(())?;
+                version = true;
             }
             "region" if region.is_none() => {
                 let (value, plain, _) = value(after)?;
@@ -114,7 +114,7 @@ pub(crate) fn read(text: &str, path: &Arc<str>) -> Option<Vec<Binding>> {
             _ => return None,
         }
     }
-    if items == Some(None) || version.is_none() || !declared {
+    if items == Some(None) || !version || !declared {
         return None;
     }
     let region = region.map(str::to_owned);
@@ -660,6 +660,61 @@ mod tests {
                 text.push_str(newline);
                 text
             })
+    }
+
+    /// `is_string` is this reader's copy of serde_norway's rules for plain scalars: pinned here
+    /// so that an update of serde_norway that reads more words as null, booleans or numbers
+    /// (YAML 1.1's `yes` and `off`, say) fails a test rather than this reader's agreement.
+    #[test]
+    fn serde_norway_still_reads_as_strings_what_is_string_takes_for_strings() {
+        use serde_yaml::Value;
+        for word in [
+            "a",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "Yes",
+            "OFF",
+            "inf",
+            "nan",
+            "infinity",
+            "e5",
+            "_1",
+            "x0",
+            "studio-a",
+            "a:b",
+            "a:-",
+            "arn:aws:ivs:us-east-1:1:stage/a",
+        ] {
+            assert!(is_string(word), "{word}");
+            assert_eq!(
+                serde_yaml::from_str::<Value>(word).ok(),
+                Some(Value::String(word.to_owned()))
+            );
+        }
+        for word in [
+            "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "1", "-1",
+            "0x1F", "1e3", "1_000", "01",
+        ] {
+            assert!(!is_string(word), "{word}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn serde_norway_reads_as_strings_what_is_string_takes_for_strings(
+            word in "[A-Za-z0-9_:/-]{1,12}"
+        ) {
+            if is_string(&word) && !word.ends_with(':') {
+                proptest::prop_assert_eq!(
+                    serde_yaml::from_str::<serde_yaml::Value>(&word).ok(),
+                    Some(serde_yaml::Value::String(word.clone()))
+                );
+            }
+        }
     }
 
     proptest::proptest! {
