@@ -1,10 +1,13 @@
 //! The seam between ingestctl and IVS Real-Time: the calls it makes and their errors, in our
 //! terms. The `ivs` module holds the real implementation; tests supply their own.
 
+use std::collections::BTreeMap;
+
+use futures_util::StreamExt;
 use std::fmt;
 use std::future::Future;
 
-use crate::live::{self, Live, LiveConfig, LiveStage, Reads};
+use crate::live::{self, Live, LiveConfig, LiveStage, Reads, TagReads, Tags};
 use crate::pacing::Pacer;
 
 /// The operations ingestctl calls, by their API names.
@@ -13,6 +16,9 @@ pub enum Operation {
     ListIngestConfigurations,
     ListStages,
     UpdateIngestConfiguration,
+    ListTagsForResource,
+    TagResource,
+    UntagResource,
 }
 
 impl Operation {
@@ -21,6 +27,9 @@ impl Operation {
             Operation::ListIngestConfigurations => "ListIngestConfigurations",
             Operation::ListStages => "ListStages",
             Operation::UpdateIngestConfiguration => "UpdateIngestConfiguration",
+            Operation::ListTagsForResource => "ListTagsForResource",
+            Operation::TagResource => "TagResource",
+            Operation::UntagResource => "UntagResource",
         }
     }
 }
@@ -105,6 +114,9 @@ pub enum Provider {
     StaticKeys,
 }
 
+/// How many tag reads are in flight at once; the pacer keeps them under the quota.
+const TAG_READS_IN_FLIGHT: usize = 16;
+
 /// IVS Real-Time as ingestctl uses it. The real implementation is `ivs::Ivs`; tests can
 /// supply their own.
 pub trait Api: Send + Sync {
@@ -137,6 +149,52 @@ pub trait Api: Send + Sync {
 
     /// One `UpdateIngestConfiguration`; the response, which holds the stream key, is dropped.
     fn update(&self, update: &Update) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// A resource's tags, from `ListTagsForResource` (never `GetIngestConfiguration`, which
+    /// returns the stream key), paced at the tag APIs' quota.
+    fn list_tags(
+        &self,
+        region: &str,
+        arn: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, ApiError>> + Send;
+
+    /// One `TagResource`: adds and changes these tags.
+    fn tag(
+        &self,
+        region: &str,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// One `UntagResource`: removes these keys.
+    fn untag(
+        &self,
+        region: &str,
+        arn: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// The tags of every config in `targets`, several at once, each call paced.
+    fn read_tags(
+        &self,
+        targets: &TagReads,
+    ) -> impl Future<Output = Result<BTreeMap<String, Tags>, ApiError>> + Send
+    where
+        Self: Sized,
+    {
+        async move {
+            let read: Vec<Result<(String, Tags), ApiError>> =
+                futures_util::stream::iter(targets.iter().cloned())
+                    .map(|(region, arn)| async move {
+                        let tags = self.list_tags(&region, &arn).await;
+                        tags.map(|tags| (arn, tags))
+                    })
+                    .buffer_unordered(TAG_READS_IN_FLIGHT)
+                    .collect()
+                    .await;
+            read.into_iter().collect()
+        }
+    }
 
     /// Every region in `reads` at once, with its stages where asked (see [`live::read`]).
     fn read_live(&self, reads: &Reads) -> impl Future<Output = Result<Live, ApiError>> + Send

@@ -113,14 +113,19 @@ pub async fn apply(
         result
     };
     let mut results = Vec::with_capacity(total);
-    let mut by_region: BTreeMap<String, (Vec<Change>, Vec<Change>)> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, (Vec<Job>, Vec<Change>)> = BTreeMap::new();
     for task in tasks {
         match task {
             Task::Update(change) => by_region
                 .entry(change.region.clone())
                 .or_default()
                 .0
-                .push(change),
+                .push(Job::Write(change)),
+            Task::Tags { change, then } => by_region
+                .entry(change.region.clone())
+                .or_default()
+                .0
+                .push(Job::Tags(change, then)),
             Task::Wait(change) => by_region
                 .entry(change.region.clone())
                 .or_default()
@@ -142,9 +147,9 @@ pub async fn apply(
             let bucket = pacer.writes(&region, pacing.max_tps);
             let bucket = &*bucket;
             let now = stream::iter(updates)
-                .map(|change| {
+                .map(|job| {
                     let stop = stop.clone();
-                    async move { finish(update_one(api, bucket, &change, stop, progress).await) }
+                    async move { finish(run_job(api, bucket, job, stop, progress).await) }
                 })
                 .buffer_unordered(pacing.parallelism.max(1))
                 .collect::<Vec<_>>();
@@ -162,6 +167,78 @@ pub async fn apply(
         results,
         interrupted: *stop.borrow(),
     }
+}
+
+/// What to send for one item now.
+enum Job {
+    /// Its binding if it drifted, then its tags if they did.
+    Write(Change),
+    /// Its tags only, then the verdict given (its stage change is skipped).
+    Tags(Change, Box<ItemResult>),
+}
+
+async fn run_job(
+    api: &impl Api,
+    bucket: &crate::token_bucket::TokenBucket,
+    job: Job,
+    stop: watch::Receiver<bool>,
+    progress: &dyn Progress,
+) -> ItemResult {
+    match job {
+        Job::Write(change) => {
+            let result = if change.binding_drifted() {
+                update_one(api, bucket, &change, stop.clone(), progress).await
+            } else {
+                plan::updated(&change)
+            };
+            if result.outcome != Outcome::Updated || !change.tags_drifted() {
+                return result;
+            }
+            if *stop.borrow() {
+                return plan::not_started(&change, None);
+            }
+            match write_tags(api, &change, progress).await {
+                Ok(()) => result,
+                Err(error) => plan::tags_failed(&change, error),
+            }
+        }
+        Job::Tags(change, then) => {
+            if *stop.borrow() {
+                return plan::not_started(&change, None);
+            }
+            match write_tags(api, &change, progress).await {
+                Ok(()) => *then,
+                Err(error) => plan::tags_failed(&change, error),
+            }
+        }
+    }
+}
+
+/// At most one `TagResource` (adds and changes) and one `UntagResource` (removals), each paced
+/// at the tag quota by the client.
+pub(crate) async fn write_tags(
+    api: &impl Api,
+    change: &Change,
+    progress: &dyn Progress,
+) -> Result<(), ApiError> {
+    let Some(tags) = &change.tags else {
+        return Ok(());
+    };
+    let set = tags.to_set();
+    if !set.is_empty() {
+        progress.sent(&change.arn);
+        let answer = api.tag(&change.region, &change.arn, &set).await;
+        progress.answered(&change.arn);
+        answer?;
+    }
+    let remove = tags.to_remove();
+    if !remove.is_empty() {
+        progress.sent(&change.arn);
+        let answer = api.untag(&change.region, &change.arn, &remove).await;
+        progress.answered(&change.arn);
+        answer?;
+    }
+    Ok(())
 }
 
 /// One update, sent when the bucket allows and again while the service throttles it.
@@ -273,6 +350,24 @@ mod tests {
                 })
                 .collect())
         }
+        async fn list_tags(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+            Ok(Default::default())
+        }
+        async fn tag(
+            &self,
+            _: &str,
+            _: &str,
+            _: &std::collections::BTreeMap<String, String>,
+        ) -> Result<(), ApiError> {
+            Ok(())
+        }
+        async fn untag(&self, _: &str, _: &str, _: &[String]) -> Result<(), ApiError> {
+            Ok(())
+        }
         async fn update(&self, update: &Update) -> Result<(), ApiError> {
             self.calls
                 .lock()
@@ -325,6 +420,7 @@ mod tests {
                 &format!("arn:aws:ivs:{region}:123456789012:stage/s"),
             )
             .unwrap(),
+            tags: None,
             location: Location::file(&Arc::from("x.yaml")),
         }
     }

@@ -180,6 +180,10 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write each config's tags (one ListTagsForResource per config), so the file manages
+    /// them; tags every config shares go in `defaultTags:`
+    #[arg(long)]
+    pub with_tags: bool,
     #[command(flatten)]
     pub connection: Connection,
 }

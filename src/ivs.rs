@@ -2,7 +2,7 @@
 //! errors to ours. Stream keys stop here: no SDK response leaves this module.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -307,6 +307,68 @@ impl Api for Ivs {
         .await?;
         tracing::info!(region, count = stages.len(), "listed stages");
         Ok(stages)
+    }
+
+    async fn list_tags(
+        &self,
+        region: &str,
+        arn: &str,
+    ) -> Result<BTreeMap<String, String>, ApiError> {
+        let operation = Operation::ListTagsForResource;
+        let bucket = self.pacer.tags(region, operation.as_str());
+        let permit = bucket.acquire().await;
+        let answer = self
+            .client(region)
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await;
+        drop(permit);
+        let answer = answer.map_err(|e| self.api_error(operation, region, Some(arn), e))?;
+        Ok(answer
+            .tags()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    async fn tag(
+        &self,
+        region: &str,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        let operation = Operation::TagResource;
+        let bucket = self.pacer.tags(region, operation.as_str());
+        let permit = bucket.acquire().await;
+        let answer = self
+            .client(region)
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tags.clone().into_iter().collect()))
+            .send()
+            .await;
+        drop(permit);
+        answer
+            .map(drop)
+            .map_err(|e| self.api_error(operation, region, Some(arn), e))
+    }
+
+    async fn untag(&self, region: &str, arn: &str, keys: &[String]) -> Result<(), ApiError> {
+        let operation = Operation::UntagResource;
+        let bucket = self.pacer.tags(region, operation.as_str());
+        let permit = bucket.acquire().await;
+        let answer = self
+            .client(region)
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await;
+        drop(permit);
+        answer
+            .map(drop)
+            .map_err(|e| self.api_error(operation, region, Some(arn), e))
     }
 
     async fn update(&self, update: &Update) -> Result<(), ApiError> {

@@ -76,7 +76,16 @@ pub struct RegionState {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Live {
     pub regions: BTreeMap<String, RegionState>,
+    /// The tags of the configs whose tags are managed, by ARN (AWS's own `aws:` keys included):
+    /// read only for those, since each costs a `ListTagsForResource`.
+    pub tags: BTreeMap<String, Tags>,
 }
+
+/// A resource's tags.
+pub type Tags = BTreeMap<String, String>;
+
+/// Whose tags to read: `(region, ARN)`.
+pub type TagReads = Vec<(String, String)>;
 
 /// What to read: for each region, whether its stages are needed too.
 pub type Reads = BTreeMap<String, bool>;
@@ -111,5 +120,6 @@ where
     .await?;
     Ok(Live {
         regions: regions.into_iter().collect(),
+        tags: BTreeMap::new(),
     })
 }

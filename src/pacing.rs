@@ -9,6 +9,9 @@ use crate::token_bucket::TokenBucket;
 /// Each list operation's quota per account and region; it cannot be raised.
 pub(crate) const READ_TPS: f64 = 5.0;
 
+/// The tag operations' quota per account and region.
+pub(crate) const TAG_TPS: f64 = 10.0;
+
 /// The buckets of one client, by region and operation.
 #[derive(Default)]
 pub struct Pacer {
@@ -23,6 +26,11 @@ impl Pacer {
     /// The bucket of a read operation (by its API name) in a region, at its quota.
     pub(crate) fn reads(&self, region: &str, operation: &'static str) -> Arc<TokenBucket> {
         self.bucket(region, operation, READ_TPS)
+    }
+
+    /// The bucket of a tag operation (by its API name) in a region, at the tag quota.
+    pub(crate) fn tags(&self, region: &str, operation: &'static str) -> Arc<TokenBucket> {
+        self.bucket(region, operation, TAG_TPS)
     }
 
     /// The bucket of `UpdateIngestConfiguration` in a region, at `tps` (`--max-tps`). The rate

@@ -83,7 +83,9 @@ pub fn reads(desired: &Desired) -> Reads {
 /// Gives names the default region, reads what the bindings need, and plans.
 pub async fn plan(api: &impl Api, desired: Desired) -> Result<Planned, Error> {
     let desired = desired.with_default_region(api.default_region().as_deref())?;
-    let live = api.read_live(&reads(&desired)).await?;
+    let mut live = api.read_live(&reads(&desired)).await?;
+    // Tags only for the configs whose tags are declared: each costs a call.
+    live.tags = api.read_tags(&plan::tag_reads(&desired, &live)).await?;
     let plan = plan::plan(&desired, &live)?;
     Ok(Planned { desired, plan })
 }
@@ -139,7 +141,14 @@ pub async fn saved(
     }
     let desired = desired.with_default_region(api.default_region().as_deref())?;
     saved.check_follows(&shown, &desired)?;
-    let live = api.read_live(&saved.reads()).await?;
+    let mut live = api.read_live(&saved.reads()).await?;
+    let tagged: Vec<(String, String)> = saved
+        .changes
+        .iter()
+        .filter(|c| c.tags.is_some())
+        .map(|c| (c.region.clone(), c.arn.clone()))
+        .collect();
+    live.tags = api.read_tags(&tagged).await?;
     plan::check_accounts(&desired, &live)?;
     saved.check_names(&live)?;
     Ok(plan::recheck_with(&saved.changes, &live, when))

@@ -289,8 +289,21 @@ async fn export_command(args: ExportArgs, stderr: &Stderr) -> Outcome_ {
         args.regions.clone()
     };
     let reads: Reads = regions.into_iter().map(|region| (region, true)).collect();
-    let live = ivs.read_live(&reads).await?;
-    let yaml = render::export_yaml(&live);
+    let mut live = ivs.read_live(&reads).await?;
+    if args.with_tags {
+        let every: Vec<(String, String)> = live
+            .regions
+            .iter()
+            .flat_map(|(region, state)| {
+                state
+                    .configs
+                    .iter()
+                    .map(|c| (region.clone(), c.arn.clone()))
+            })
+            .collect();
+        live.tags = ivs.read_tags(&every).await?;
+    }
+    let yaml = render::export_yaml(&live, args.with_tags);
     match &args.output {
         Some(path) => {
             let io_error = |path: &std::path::Path, error| {

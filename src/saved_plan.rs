@@ -3,7 +3,7 @@
 //! must have the digest the plan records) and every name still resolve as it did. The planner
 //! then re-checks each change against live state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -14,11 +14,11 @@ use crate::desired::{Binding, Desired};
 use crate::diagnostic::{Location, Position};
 use crate::live::{Live, Reads, State};
 use crate::plan::{
-    Action, After, Before, Change, Declared, Plan, Problem, ProblemKind, Problems, Task,
+    Action, After, Before, Change, Declared, Plan, Problem, ProblemKind, Problems, TagChange, Task,
 };
 
-/// The file format this build writes and reads: 2 records each binding as declared.
-pub const FORMAT_VERSION: &str = "2";
+/// The file format this build writes and reads: 2 records each binding as declared, 3 its tags.
+pub const FORMAT_VERSION: &str = "3";
 
 /// Marks the file as ours, so another JSON file is refused by name.
 const KIND: &str = "ingestctl-plan";
@@ -59,7 +59,17 @@ struct ChangeRecord {
     declared: DeclaredRecord,
     before: BeforeRecord,
     after: AfterRecord,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    tags: Option<TagsRecord>,
     declared_at: String,
+}
+
+/// A tag-managed config's tags: planned against, and declared.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagsRecord {
+    before: BTreeMap<String, String>,
+    after: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -406,6 +416,11 @@ fn differs(change: &Change, binding: &Binding) -> Option<ProblemKind> {
             declared: binding.stage.clone(),
         });
     }
+    if change.tags.as_ref().map(|t| &t.after) != binding.tags.as_ref() {
+        return Some(ProblemKind::OtherTags {
+            arn: change.arn.clone(),
+        });
+    }
     if change.after.redundant_ingest != binding.redundant_ingest {
         return Some(ProblemKind::OtherRedundantIngest {
             arn: change.arn.clone(),
@@ -444,6 +459,10 @@ fn record(change: &Change) -> ChangeRecord {
             stage_arn: change.after.stage_arn.clone(),
             redundant_ingest: change.after.redundant_ingest,
         },
+        tags: change.tags.as_ref().map(|t| TagsRecord {
+            before: t.before.clone(),
+            after: t.after.clone(),
+        }),
         declared_at: change.location.to_string(),
     }
 }
@@ -491,6 +510,10 @@ fn change(record: ChangeRecord) -> Result<Change, NotAPlan> {
         before_stage_name: None,
         after_stage_name: None,
         declared,
+        tags: record.tags.map(|t| TagChange {
+            before: t.before,
+            after: t.after,
+        }),
         location: parse_location(&record.declared_at),
     })
 }
@@ -541,6 +564,7 @@ mod tests {
                 before_stage_name: None,
                 after_stage_name: None,
                 declared: Declared::by_arn(ARN, STAGE).unwrap(),
+                tags: None,
                 location: Location::at(&Arc::from("desired.yaml"), 4, 26),
             }],
         }
@@ -562,6 +586,7 @@ mod tests {
                 },
             )]
             .into(),
+            tags: Default::default(),
         }
     }
 
@@ -612,7 +637,7 @@ mod tests {
                 ..
             })
         ));
-        let future = text.replace("\"format_version\": \"2\"", "\"format_version\": \"3\"");
+        let future = text.replace("\"format_version\": \"3\"", "\"format_version\": \"4\"");
         assert!(matches!(
             SavedPlan::from_json("p.json", &future),
             Err(PlanFileError::FutureVersion { .. })

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 
 use crate::api::Api;
-use crate::apply::{Progress, update_one};
+use crate::apply::{Progress, update_one, write_tags};
 use crate::live::LiveConfig;
 use crate::plan::{self, Change, ItemResult, Watched};
 use crate::token_bucket::TokenBucket;
@@ -45,17 +45,23 @@ pub(crate) async fn region(
     };
     let started = Instant::now();
     let deadline = started + waiting.deadline;
-    let mut waiters: Vec<Waiter> = changes
-        .into_iter()
-        .map(|change| {
-            progress.wait_started(&change.arn, change.name.as_deref(), waiting.deadline);
-            Waiter {
-                change,
-                since: started,
-            }
-        })
-        .collect();
     let mut results = Vec::new();
+    let mut waiters: Vec<Waiter> = Vec::with_capacity(changes.len());
+    for mut change in changes {
+        // Tags are not held back by a live publisher: written now, the stage waits.
+        if change.tags_drifted() {
+            if let Err(error) = write_tags(api, &change, progress).await {
+                results.push(plan::tags_failed(&change, error));
+                continue;
+            }
+            change.tags = None;
+        }
+        progress.wait_started(&change.arn, change.name.as_deref(), waiting.deadline);
+        waiters.push(Waiter {
+            change,
+            since: started,
+        });
+    }
     let mut sending = FuturesUnordered::new();
     // Polls start on a fixed cadence, so a slow answer never stretches the interval.
     let mut next_poll = started + waiting.poll_interval;

@@ -127,7 +127,7 @@ fn truncated_and_foreign_plan_files_are_refused() {
         .stderr_has("other.json: not a plan file");
     world.file(
         "future.json",
-        &text.replace("\"format_version\": \"2\"", "\"format_version\": \"9\""),
+        &text.replace("\"format_version\": \"3\"", "\"format_version\": \"9\""),
     );
     world
         .ingestctl(["apply", "future.json"])

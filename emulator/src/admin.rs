@@ -28,6 +28,7 @@ pub(crate) fn handle(
     let output = match (method, path) {
         (&Method::POST, "ingest-configuration-state") => set_state(service, parse(body)?)?,
         (&Method::POST, "faults") => add_fault(service, parse(body)?)?,
+        (&Method::POST, "aws-tags") => set_aws_tags(service, parse(body)?)?,
         (&Method::GET, "calls") => service.limits.calls_json(),
         (&Method::GET, "requests") => service.journal.requests_json(),
         (&Method::GET, "state-changes") => service.journal.state_changes_json(),
@@ -120,6 +121,37 @@ fn set_state(service: &Service, request: StateRequest) -> Result<Value, ApiError
         map.insert("appliesAtMs".into(), json!(service.journal.ms_at(due)));
     }
     Ok(summary)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AwsTagsRequest {
+    arn: String,
+    tags: std::collections::BTreeMap<String, String>,
+}
+
+/// Tags as AWS itself sets them (`aws:cloudformation:stack-name`, say), which TagResource
+/// refuses to a client: only keys with the reserved `aws:` prefix, added to what is there.
+fn set_aws_tags(service: &Service, request: AwsTagsRequest) -> Result<Value, ApiError> {
+    let arn = validate::check_arn("arn", &request.arn, ArnKind::IngestConfiguration)?;
+    if let Some(key) = request
+        .tags
+        .keys()
+        .find(|k| !k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")))
+    {
+        return Err(ApiError::validation(format!(
+            "aws-tags sets only keys with the aws: prefix, not {key:?}; use TagResource"
+        )));
+    }
+    let mut store = service.store();
+    let config = store
+        .region_mut(&arn.region)
+        .config_mut(&request.arn)
+        .ok_or_else(|| ApiError::not_found("IngestConfiguration", &request.arn))?;
+    config.tags.extend(request.tags);
+    let tags = config.tags.clone();
+    service.persist(&store)?;
+    Ok(json!({ "tags": tags }))
 }
 
 #[derive(Deserialize)]

@@ -115,6 +115,9 @@ struct Args {
     /// Run only the wait scenario (`--wait-for-inactive`; also part of `--all`).
     #[arg(long)]
     wait: bool,
+    /// Run only the local-cost rows (also part of `--all`).
+    #[arg(long)]
+    local: bool,
     /// The wait scenario's `--poll-interval`, in milliseconds.
     #[arg(long, default_value_t = 1_000)]
     poll_interval_ms: u64,
@@ -317,9 +320,15 @@ fn run(args: &Args) -> Result<()> {
         tps: args.tps,
         poll_interval: Duration::from_millis(args.poll_interval_ms.max(250)),
     };
-    if args.wait {
-        eprintln!("== wait for inactive");
-        println!("{}", wait::run(&runtime, &wait_bench)?);
+    if args.wait || args.local {
+        if args.local {
+            eprintln!("== local cost, {} bindings", args.local_configs);
+            println!("{}", local_cost(&runtime, args.local_configs)?.0);
+        }
+        if args.wait {
+            eprintln!("== wait for inactive");
+            println!("{}", wait::run(&runtime, &wait_bench)?);
+        }
         return Ok(());
     }
     let scenarios = if args.all {

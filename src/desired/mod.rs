@@ -61,6 +61,8 @@ pub struct Binding {
     pub location: Location,
     /// Where `stage` was declared.
     pub stage_location: Location,
+    /// The config's whole set of tags (with the file's `defaultTags`), when it has any declared.
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Desired {
@@ -240,6 +242,7 @@ fn binding(
         account: account.clone(),
         location,
         stage_location,
+        tags: None,
     }
 }
 

@@ -6,11 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 use super::resolve::Index;
 use super::{
     AccountOf, Action, After, Before, Change, Declared, Plan, Problem, ProblemKind, Problems,
-    Unmanaged,
+    TagChange, Unmanaged, own_tags,
 };
 use crate::arn::{Ref, account_of};
 use crate::desired::{Binding, Desired};
-use crate::live::Live;
+use crate::live::{Live, TagReads};
 
 /// Decides each binding's action. Every binding must have a region (see
 /// [`Desired::with_default_region`]) and `live` must hold every region the bindings name, with
@@ -87,10 +87,31 @@ pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Problems> {
             || after
                 .redundant_ingest
                 .is_some_and(|wanted| wanted != before.redundant_ingest);
-        let action = match (drifted, before.state.is_updatable()) {
-            (false, _) => Action::NoOp,
-            (true, true) => Action::Update,
-            (true, false) => Action::Skip,
+        let tags = match &binding.tags {
+            None => None,
+            Some(declared) => match live.tags.get(&config.arn) {
+                Some(have) => Some(TagChange {
+                    before: own_tags(have),
+                    after: declared.clone(),
+                }),
+                None => {
+                    problems.push(Problem::at(
+                        &binding.location,
+                        ProblemKind::TagsNotRead {
+                            arn: config.arn.clone(),
+                        },
+                    ));
+                    continue;
+                }
+            },
+        };
+        let tags_drifted = tags.as_ref().is_some_and(TagChange::drifted);
+        // Tags are written by their own API, which an ACTIVE config does not refuse: a change
+        // of tags alone is an update whatever the state.
+        let action = match (drifted, before.state.is_updatable(), tags_drifted) {
+            (false, _, false) => Action::NoOp,
+            (false, _, true) | (true, true, _) => Action::Update,
+            (true, false, _) => Action::Skip,
         };
         changes.push(Change {
             arn: config.arn.clone(),
@@ -105,6 +126,7 @@ pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Problems> {
                 config: binding.config.clone(),
                 stage: binding.stage.clone(),
             },
+            tags,
             location: binding.location.clone(),
         });
     }
@@ -131,6 +153,26 @@ pub fn plan(desired: &Desired, live: &Live) -> Result<Plan, Problems> {
         changes,
         unmanaged: unmanaged.into_iter().collect(),
     })
+}
+
+/// The configs whose tags must be read for `desired`: those of the bindings that declare tags,
+/// resolved against the lists already read. Unresolvable ones are left to [`plan`] to report.
+pub fn tag_reads(desired: &Desired, live: &Live) -> TagReads {
+    let indexes: HashMap<&str, Index> = live
+        .regions
+        .iter()
+        .map(|(region, state)| (region.as_str(), Index::new(state)))
+        .collect();
+    desired
+        .bindings
+        .iter()
+        .filter(|binding| binding.tags.is_some())
+        .filter_map(|binding| {
+            let region = binding.region.as_deref()?;
+            let config = indexes.get(region)?.config(&binding.config, region).ok()?;
+            Some((region.to_owned(), config.arn.clone()))
+        })
+        .collect()
 }
 
 /// Checks that the credentials reach the account each binding belongs to: the file's

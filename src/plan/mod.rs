@@ -7,12 +7,14 @@ mod problem;
 mod resolve;
 mod verdict;
 
-pub use decide::{check_accounts, plan};
+pub use decide::{check_accounts, plan, tag_reads};
 pub use problem::{AccountOf, Problem, ProblemKind, Problems};
 pub use verdict::{
     ItemResult, Outcome, Reason, Refusal, Task, Watched, WhenActive, after_wait, checked, gave_up,
-    not_started, recheck, recheck_with, refused, task, task_with, updated, watched,
+    not_started, recheck, recheck_with, refused, tags_failed, task, task_with, updated, watched,
 };
+
+use std::collections::BTreeMap;
 
 use crate::arn::{Kind, Ref};
 use crate::diagnostic::Location;
@@ -86,6 +88,46 @@ impl Declared {
     }
 }
 
+/// A tag-managed config's tags: what it has (AWS's own `aws:` keys left out, since they are
+/// never touched) and what its files declare, its whole set.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagChange {
+    pub before: BTreeMap<String, String>,
+    pub after: BTreeMap<String, String>,
+}
+
+impl TagChange {
+    /// The tags to add or change: one `TagResource`.
+    pub fn to_set(&self) -> BTreeMap<String, String> {
+        self.after
+            .iter()
+            .filter(|(k, v)| self.before.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// The keys to remove: one `UntagResource`.
+    pub fn to_remove(&self) -> Vec<String> {
+        self.before
+            .keys()
+            .filter(|k| !self.after.contains_key(*k))
+            .cloned()
+            .collect()
+    }
+
+    pub fn drifted(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// A config's tags without the keys AWS owns.
+pub fn own_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// One binding's planned action.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Change {
@@ -100,8 +142,27 @@ pub struct Change {
     pub after_stage_name: Option<String>,
     /// The binding as written.
     pub declared: Declared,
+    /// The tags, where the binding manages them.
+    pub tags: Option<TagChange>,
     /// Where the binding was declared.
     pub location: Location,
+}
+
+impl Change {
+    /// Whether the stage binding or redundant ingest differs: what `UpdateIngestConfiguration`
+    /// fixes (a tag-only change does not call it).
+    pub fn binding_drifted(&self) -> bool {
+        self.before.stage_arn != self.after.stage_arn
+            || self
+                .after
+                .redundant_ingest
+                .is_some_and(|wanted| wanted != self.before.redundant_ingest)
+    }
+
+    /// Whether the tags differ from the declared set.
+    pub fn tags_drifted(&self) -> bool {
+        self.tags.as_ref().is_some_and(TagChange::drifted)
+    }
 }
 
 /// A live config that no file declares: reported, never changed.

@@ -37,6 +37,8 @@ pub enum ProblemKind {
     RegionNotRead { region: String },
     /// Stages were needed but not read (likewise).
     StagesNotRead { region: String },
+    /// A tag-managed config's tags were not read (likewise).
+    TagsNotRead { arn: String },
     /// A config ARN missing from the account's list.
     ConfigMissing { arn: String, region: String },
     /// No resource has the name; `near` are the closest names.
@@ -95,6 +97,8 @@ pub enum ProblemKind {
         planned: Option<bool>,
         declared: Option<bool>,
     },
+    /// Saved plan: the target tags are not the declared ones.
+    OtherTags { arn: String },
     /// Saved plan: the plan does not follow from its files (closes the list above).
     PlanNotFromFiles,
     /// Saved plan: a name resolves otherwise than when planning.

@@ -50,6 +50,7 @@ fn binding(config: &str, stage: Option<&str>) -> Binding {
         account: None,
         location: Location::at(&path, 3, 5),
         stage_location: Location::at(&path, 4, 12),
+        tags: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn desired(bindings: Vec<Binding>) -> Desired {
 fn live(configs: Vec<LiveConfig>, stages: Option<Vec<LiveStage>>) -> Live {
     Live {
         regions: [(REGION.to_owned(), RegionState { configs, stages })].into(),
+        tags: Default::default(),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Action, Change};
+use super::{Action, Change, own_tags};
 use crate::api::{ApiError, ErrorKind};
 use crate::diagnostic::Location;
 use crate::live::{Live, LiveConfig, State};
@@ -100,8 +100,14 @@ pub enum Task {
     Update(Change),
     /// Nothing to send: the verdict is in.
     Done(ItemResult),
-    /// ACTIVE, and `--wait-for-inactive` asked to wait: send it once the publisher leaves.
+    /// ACTIVE, and `--wait-for-inactive` asked to wait: send it once the publisher leaves (its
+    /// tags at once).
     Wait(Change),
+    /// Write the tags only (the stage change is left alone, ACTIVE), then report `then`.
+    Tags {
+        change: Change,
+        then: Box<ItemResult>,
+    },
 }
 
 /// What to do with a change whose config is ACTIVE.
@@ -141,7 +147,15 @@ pub fn task_with(change: Change, when: WhenActive) -> Task {
             let reason = Reason::Active {
                 state: change.before.state.clone(),
             };
-            Task::Done(result(&change, Outcome::Skipped, Some(reason)))
+            let skipped = result(&change, Outcome::Skipped, Some(reason));
+            if change.tags_drifted() {
+                Task::Tags {
+                    change,
+                    then: Box::new(skipped),
+                }
+            } else {
+                Task::Done(skipped)
+            }
         }
         Action::NoOp => Task::Done(result(&change, Outcome::Unchanged, None)),
     }
@@ -157,6 +171,7 @@ pub fn recheck(changes: &[Change], live: &Live) -> Vec<Task> {
 
 /// [`recheck`], waiting for ACTIVE configs when asked.
 pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Task> {
+    let tags_now = |change: &Change| live.tags.get(&change.arn).map(own_tags).unwrap_or_default();
     let by_arn: HashMap<&str, &LiveConfig> = live
         .regions
         .values()
@@ -168,17 +183,21 @@ pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Ta
             let Some(now) = by_arn.get(change.arn.as_str()) else {
                 return Task::Done(result(change, Outcome::Stale, Some(Reason::Deleted)));
             };
+            let tags = change.tags.as_ref().map(|t| (t, tags_now(change)));
             let applied = now.stage_arn == change.after.stage_arn
                 && change
                     .after
                     .redundant_ingest
-                    .is_none_or(|wanted| wanted == now.redundant_ingest);
+                    .is_none_or(|wanted| wanted == now.redundant_ingest)
+                && tags.as_ref().is_none_or(|(t, now)| t.after == *now);
             if applied {
                 let reason = (change.action != Action::NoOp).then_some(Reason::AlreadyApplied);
                 return Task::Done(result(change, Outcome::Unchanged, reason));
             }
+            let tags_moved = tags.as_ref().is_some_and(|(t, now)| t.before != *now);
             if now.stage_arn != change.before.stage_arn
                 || now.redundant_ingest != change.before.redundant_ingest
+                || tags_moved
             {
                 let reason = Reason::Moved {
                     planned_stage: change.before.stage_arn.clone(),
@@ -188,20 +207,29 @@ pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Ta
                 };
                 return Task::Done(result(change, Outcome::Stale, Some(reason)));
             }
-            if now.state == State::Active && when == WhenActive::Wait {
-                let mut wait = change.clone();
-                wait.before.state = State::Active;
-                return Task::Wait(wait);
-            }
-            if !now.state.is_updatable() {
-                let reason = Reason::Active {
-                    state: now.state.clone(),
-                };
-                return Task::Done(result(change, Outcome::Skipped, Some(reason)));
-            }
             let mut go = change.clone();
-            go.action = Action::Update;
             go.before.state = now.state.clone();
+            if !now.state.is_updatable() && go.binding_drifted() {
+                if now.state == State::Active && when == WhenActive::Wait {
+                    return Task::Wait(go);
+                }
+                let skipped = result(
+                    change,
+                    Outcome::Skipped,
+                    Some(Reason::Active {
+                        state: now.state.clone(),
+                    }),
+                );
+                return if go.tags_drifted() {
+                    Task::Tags {
+                        change: go,
+                        then: Box::new(skipped),
+                    }
+                } else {
+                    Task::Done(skipped)
+                };
+            }
+            go.action = Action::Update;
             Task::Update(go)
         })
         .collect()
@@ -210,6 +238,11 @@ pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Ta
 /// The update was accepted.
 pub fn updated(change: &Change) -> ItemResult {
     result(change, Outcome::Updated, None)
+}
+
+/// A tag write was refused: the item fails with the service's message, the others go on.
+pub fn tags_failed(change: &Change, error: ApiError) -> ItemResult {
+    result(change, Outcome::Failed, Some(Reason::ServiceError(error)))
 }
 
 /// A stop request came before the update was sent, or sent again after a throttle.

@@ -14,6 +14,10 @@ pub fn problem_text(kind: &ProblemKind) -> String {
         ProblemKind::NoRegion { config } => format!("`{config}` has no region to be looked up in"),
         ProblemKind::RegionNotRead { region } => format!("region {region} was not read"),
         ProblemKind::StagesNotRead { region } => format!("stages of {region} were not read"),
+        ProblemKind::TagsNotRead { arn } => format!("the tags of {arn} were not read"),
+        ProblemKind::OtherTags { arn } => {
+            format!("the plan sets other tags for {arn} than the file declares")
+        }
         ProblemKind::ConfigMissing { arn, region } => format!(
             "ingest configuration `{arn}` does not exist (it is not in the account's list for {region})"
         ),

@@ -1,14 +1,17 @@
 //! The live bindings as a desired-state file, for adopting an existing account in one command.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 use crate::arn::account_of;
 use crate::live::Live;
+use crate::plan::own_tags;
 
 /// Every config of every region read, bound by ARN to its live stage, with names as comments.
-/// Sorted by region and ARN, so exporting twice gives the same file.
-pub fn export_yaml(live: &Live) -> String {
+/// Sorted by region and ARN, so exporting twice gives the same file. With `with_tags`, each
+/// binding manages its tags (`live.tags` must hold every config's): tags every config shares
+/// go in `defaultTags:`, the rest in each binding's `tags:`; AWS's own `aws:` keys never.
+pub fn export_yaml(live: &Live, with_tags: bool) -> String {
     let mut out = String::new();
     let regions: Vec<&str> = live.regions.keys().map(String::as_str).collect();
     let _ = writeln!(
@@ -32,6 +35,37 @@ pub fn export_yaml(live: &Live) -> String {
         let _ = writeln!(out, "account: \"{account}\"");
     }
     let total: usize = live.regions.values().map(|r| r.configs.len()).sum();
+    let own: HashMap<&str, BTreeMap<String, String>> = live
+        .regions
+        .values()
+        .flat_map(|r| &r.configs)
+        .map(|c| {
+            let tags = live.tags.get(&c.arn).map(own_tags).unwrap_or_default();
+            (c.arn.as_str(), tags)
+        })
+        .collect();
+    let shared: BTreeMap<String, String> = if with_tags {
+        let mut all = own.values();
+        let first = all.next().cloned().unwrap_or_default();
+        all.fold(first, |shared, tags| {
+            shared
+                .into_iter()
+                .filter(|(k, v)| tags.get(k) == Some(v))
+                .collect()
+        })
+    } else {
+        BTreeMap::new()
+    };
+    if with_tags {
+        let _ = writeln!(
+            out,
+            "defaultTags:{}",
+            if shared.is_empty() { " {}" } else { "" }
+        );
+        for (key, value) in &shared {
+            let _ = writeln!(out, "  {}: {}", quoted(key), quoted(value));
+        }
+    }
     if total == 0 {
         let _ = writeln!(out, "bindings: []");
         return out;
@@ -68,9 +102,28 @@ pub fn export_yaml(live: &Live) -> String {
                 },
                 config.redundant_ingest
             );
+            if with_tags {
+                let rest: Vec<(&String, &String)> = own
+                    .get(config.arn.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| !shared.contains_key(*k))
+                    .collect();
+                if !rest.is_empty() {
+                    let _ = writeln!(out, "    tags:");
+                    for (key, value) in rest {
+                        let _ = writeln!(out, "      {}: {}", quoted(key), quoted(value));
+                    }
+                }
+            }
         }
     }
     out
+}
+
+/// A double-quoted YAML scalar (JSON's string syntax is YAML's), whatever the text holds.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// Names are `[a-zA-Z0-9-_]` on the service, but a comment must never break a line regardless.

@@ -29,6 +29,51 @@ struct ChangeJson<'a> {
     message: Option<String>,
     before: BeforeJson<'a>,
     after: AfterJson<'a>,
+    /// Where the binding manages tags and they differ: per key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<TagsJson>,
+}
+
+#[derive(Serialize)]
+struct TagsJson {
+    add: std::collections::BTreeMap<String, String>,
+    change: std::collections::BTreeMap<String, TagValueChange>,
+    remove: Vec<String>,
+}
+
+/// A tag change per key: added, changed (before and after), removed.
+fn tags_json(tags: &crate::plan::TagChange) -> TagsJson {
+    TagsJson {
+        add: tags
+            .after
+            .iter()
+            .filter(|(k, _)| !tags.before.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        change: tags
+            .after
+            .iter()
+            .filter_map(|(k, v)| {
+                let old = tags.before.get(k)?;
+                (old != v).then(|| {
+                    (
+                        k.clone(),
+                        TagValueChange {
+                            before: old.clone(),
+                            after: v.clone(),
+                        },
+                    )
+                })
+            })
+            .collect(),
+        remove: tags.to_remove(),
+    }
+}
+
+#[derive(Serialize)]
+struct TagValueChange {
+    before: String,
+    after: String,
 }
 
 #[derive(Serialize)]
@@ -81,6 +126,7 @@ pub fn plan_json(plan: &Plan) -> String {
                         stage_arn: &change.after.stage_arn,
                         redundant_ingest: change.after.redundant_ingest_or(&change.before),
                     },
+                    tags: change.tags.as_ref().filter(|t| t.drifted()).map(tags_json),
                 }
             })
             .collect(),

@@ -89,6 +89,15 @@ fn diff_block(change: &Change) -> String {
         stage_label(&change.after.stage_arn, change.after_stage_name.as_deref()),
         change.after.redundant_ingest_or(&change.before)
     );
+    let (mut before, mut after) = (before, after);
+    if let Some(tags) = &change.tags {
+        for (key, value) in &tags.before {
+            let _ = writeln!(before, "tag {key:?}: {value:?}");
+        }
+        for (key, value) in &tags.after {
+            let _ = writeln!(after, "tag {key:?}: {value:?}");
+        }
+    }
     let verb = match change.action {
         Action::Update => "update",
         Action::Skip => "skip: ACTIVE",

@@ -46,6 +46,7 @@ fn change(
         before_stage_name: (before.0 == stage_arn("MainStage001")).then(|| "main-stage".to_owned()),
         after_stage_name: (after.0 == stage_arn("MainStage001")).then(|| "main-stage".to_owned()),
         declared: Declared::by_arn(&config_arn(id), after.0).unwrap(),
+        tags: None,
         location: Location::at(&Arc::from("bindings.yaml"), line, 26),
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Painter, config_label, ending, plural, stage_label};
-use super::{duration, reason_text};
+use super::{TagLine, duration, reason_text, tag_lines};
 use crate::apply::Report;
 use crate::plan::{Action, Change, Plan};
 use crate::plan::{Outcome, Reason};
@@ -76,10 +76,15 @@ fn change_block(out: &mut String, change: &Change, painter: Painter) {
         Action::Skip => {
             let _ = writeln!(
                 out,
-                "  {} ingest configuration {} is skipped: it is {} (a publisher is live), and the service refuses to update it",
+                "  {} ingest configuration {} is skipped: it is {} (a publisher is live), and the service refuses to update it{}",
                 painter.red("!"),
                 painter.bold(&label),
-                change.before.state
+                change.before.state,
+                if change.tags_drifted() {
+                    "; its tags are updated (tagging is a separate API)"
+                } else {
+                    ""
+                }
             );
         }
         Action::NoOp => {}
@@ -106,6 +111,16 @@ fn change_block(out: &mut String, change: &Change, painter: Painter) {
             painter.yellow("~"),
             change.before.redundant_ingest
         );
+    }
+    if let Some(tags) = &change.tags {
+        for line in tag_lines(tags) {
+            let sign = match line.kind {
+                TagLine::Added => painter.green("+"),
+                TagLine::Changed => painter.yellow("~"),
+                TagLine::Removed => painter.red("-"),
+            };
+            let _ = writeln!(out, "    {sign} {}", line.text);
+        }
     }
     let _ = writeln!(
         out,

@@ -197,6 +197,46 @@ impl World {
         );
     }
 
+    /// Tags a resource through TagResource, as a person would by hand.
+    pub fn tag(&mut self, arn: &str, tags: &[(&str, &str)]) {
+        let region = arn.split(':').nth(3).expect("an ARN").to_owned();
+        let client = self.client(&region);
+        let mut request = client.tag_resource().resource_arn(arn);
+        for (key, value) in tags {
+            request = request.tags(*key, *value);
+        }
+        self.runtime.block_on(request.send()).expect("TagResource");
+    }
+
+    /// A resource's tags, sorted.
+    pub fn tags(&mut self, arn: &str) -> Vec<(String, String)> {
+        let region = arn.split(':').nth(3).expect("an ARN").to_owned();
+        let client = self.client(&region);
+        let out = self
+            .runtime
+            .block_on(client.list_tags_for_resource().resource_arn(arn).send())
+            .expect("ListTagsForResource");
+        let mut tags: Vec<(String, String)> = out
+            .tags()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        tags.sort();
+        tags
+    }
+
+    /// Tags only AWS may set (`aws:` keys), through the emulator's control.
+    pub fn aws_tags(&self, arn: &str, tags: &[(&str, &str)]) {
+        let tags: serde_json::Map<String, Value> = tags
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+            .collect();
+        self.admin_post(
+            "/_emulator/aws-tags",
+            &serde_json::json!({"arn": arn, "tags": tags}),
+        );
+    }
+
     /// A publisher connects (`true`) or leaves `after_ms` from now, on the emulator's clock.
     pub fn set_active_after(&self, arn: &str, active: bool, after_ms: u64) {
         let state = if active { "ACTIVE" } else { "INACTIVE" };
