@@ -606,3 +606,49 @@ async fn shutdown_does_not_wait_for_pending_changes() {
         stopping.elapsed()
     );
 }
+
+#[tokio::test]
+async fn aws_tags_are_set_only_for_the_reserved_prefix_and_survive_beside_client_tags() {
+    let emu = start();
+    let client = client(&emu, REGION).await;
+    let arn = create_config(&client, "c", None).await;
+    client
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags("team", "video")
+        .send()
+        .await
+        .expect("TagResource");
+    let set = admin_post(
+        &emu,
+        "aws-tags",
+        json!({"arn": arn, "tags": {"aws:cloudformation:stack-name": "live"}}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+    let refused = admin_post(
+        &emu,
+        "aws-tags",
+        json!({"arn": arn, "tags": {"team": "audio"}}),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    let listed = client
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .expect("ListTagsForResource");
+    let mut tags: Vec<(&String, &String)> = listed.tags().iter().collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            (
+                &"aws:cloudformation:stack-name".to_owned(),
+                &"live".to_owned()
+            ),
+            (&"team".to_owned(), &"video".to_owned()),
+        ]
+    );
+}
