@@ -25,6 +25,7 @@ pub mod reconcile;
 pub mod render;
 pub mod run;
 pub mod saved_plan;
+mod send;
 mod signal;
 mod token_bucket;
 pub mod wait;

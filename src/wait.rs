@@ -10,9 +10,9 @@ use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 
 use crate::api::Api;
-use crate::apply::{Progress, update_one, write_tags};
 use crate::live::LiveConfig;
 use crate::plan::{self, Change, ItemResult, Watched};
+use crate::send::{Progress, update_one, write_tags};
 use crate::token_bucket::TokenBucket;
 
 /// How long to wait for publishers to leave, and how often to look.
