@@ -17,7 +17,6 @@ use sha2::{Digest, Sha256};
 use crate::arn::Ref;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 
-pub(crate) use checks::bound_twice;
 use locations::at;
 use schema::RawFile;
 
