@@ -132,7 +132,105 @@ const CASES: &[(&str, bool)] = &[
     ),
     ("version: 1\nbindings: {}\n", false),
     ("[]\n", false),
+    // Tags: `defaultTags` and a binding's `tags`, at each limit and one past it.
+    (
+        "version: 1\ndefaultTags:\n  team: video\n  env: \"\"\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      env: prod\n",
+        true,
+    ),
+    ("version: 1\ndefaultTags: {}\nbindings: []\n", true),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {}\n",
+        true,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      \"42\": \"true\"\n      aWs:x: y\n      AWS:x: y\n      a: null-ish\n",
+        true,
+    ),
+    (TAGS_50, true),
+    (TAGS_51, false),
+    (DEFAULT_TAGS_50, true),
+    (DEFAULT_TAGS_51, false),
+    (KEY_128, true),
+    (KEY_129, false),
+    (VALUE_256, true),
+    (VALUE_257, false),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {'': x}\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      aws:team: x\n",
+        false,
+    ),
+    (
+        "version: 1\ndefaultTags: {'aws:': x}\nbindings: []\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {team: 42}\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {team: true}\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {team: null}\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {team: [a]}\n",
+        false,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: null\n",
+        false,
+    ),
+    ("version: 1\ndefaultTags: [team]\nbindings: []\n", false),
+    ("version: 1\ndefaulttags: {}\nbindings: []\n", false),
 ];
+
+const TAGS_50: &str = concat!(
+    "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {",
+    "k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v, ",
+    "k10: v, k11: v, k12: v, k13: v, k14: v, k15: v, k16: v, k17: v, k18: v, k19: v, ",
+    "k20: v, k21: v, k22: v, k23: v, k24: v, k25: v, k26: v, k27: v, k28: v, k29: v, ",
+    "k30: v, k31: v, k32: v, k33: v, k34: v, k35: v, k36: v, k37: v, k38: v, k39: v, ",
+    "k40: v, k41: v, k42: v, k43: v, k44: v, k45: v, k46: v, k47: v, k48: v, k49: v}\n",
+);
+
+const TAGS_51: &str = concat!(
+    "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags: {",
+    "k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v, ",
+    "k10: v, k11: v, k12: v, k13: v, k14: v, k15: v, k16: v, k17: v, k18: v, k19: v, ",
+    "k20: v, k21: v, k22: v, k23: v, k24: v, k25: v, k26: v, k27: v, k28: v, k29: v, ",
+    "k30: v, k31: v, k32: v, k33: v, k34: v, k35: v, k36: v, k37: v, k38: v, k39: v, ",
+    "k40: v, k41: v, k42: v, k43: v, k44: v, k45: v, k46: v, k47: v, k48: v, k49: v, k50: v}\n",
+);
+
+const DEFAULT_TAGS_50: &str = concat!(
+    "version: 1\nbindings: []\ndefaultTags: {",
+    "k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v, ",
+    "k10: v, k11: v, k12: v, k13: v, k14: v, k15: v, k16: v, k17: v, k18: v, k19: v, ",
+    "k20: v, k21: v, k22: v, k23: v, k24: v, k25: v, k26: v, k27: v, k28: v, k29: v, ",
+    "k30: v, k31: v, k32: v, k33: v, k34: v, k35: v, k36: v, k37: v, k38: v, k39: v, ",
+    "k40: v, k41: v, k42: v, k43: v, k44: v, k45: v, k46: v, k47: v, k48: v, k49: v}\n",
+);
+
+const DEFAULT_TAGS_51: &str = concat!(
+    "version: 1\nbindings: []\ndefaultTags: {",
+    "k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v, ",
+    "k10: v, k11: v, k12: v, k13: v, k14: v, k15: v, k16: v, k17: v, k18: v, k19: v, ",
+    "k20: v, k21: v, k22: v, k23: v, k24: v, k25: v, k26: v, k27: v, k28: v, k29: v, ",
+    "k30: v, k31: v, k32: v, k33: v, k34: v, k35: v, k36: v, k37: v, k38: v, k39: v, ",
+    "k40: v, k41: v, k42: v, k43: v, k44: v, k45: v, k46: v, k47: v, k48: v, k49: v, k50: v}\n",
+);
+
+/// A key of 128 characters, each of two bytes: the limit counts characters.
+const KEY_128: &str = "version: 1\ndefaultTags:\n  éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé: v\nbindings: []\n";
+const KEY_129: &str = "version: 1\ndefaultTags:\n  ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé: v\nbindings: []\n";
+const VALUE_256: &str = "version: 1\ndefaultTags:\n  team: €€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€\nbindings: []\n";
+const VALUE_257: &str = "version: 1\ndefaultTags:\n  team: €€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€\nbindings: []\n";
 
 #[test]
 fn schema_and_loader_agree_on_good_and_bad_files() {
@@ -167,6 +265,14 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     (
         "alias-repeated-binding.yaml",
         "too many aliases; their expansion is valid JSON",
+    ),
+    (
+        "tags-too-many-with-defaults.yaml",
+        "51 tags once `defaultTags` are merged in; each map alone has at most 50",
+    ),
+    (
+        "tags-key-not-string.yaml",
+        "JSON keys are strings: the YAML integer key 2024 becomes \"2024\"",
     ),
     (
         "type-version-float.yaml",

@@ -20,10 +20,15 @@
 //! with the top-level keys in any order, at column 1, each once; the items of `bindings` at one
 //! indentation, each key of an item on its own line two columns right of the `-`, each once;
 //! values of letters, digits and `_:/-` only, plain ones starting with a letter or `_` and not
-//! spelling null or a boolean. Anything else (flow style, anchors, tags, escapes, tabs outside
-//! comments, document markers, a line break YAML 1.1 knows but YAML 1.2 does not, a missing or
-//! repeated key, a value the checks refuse) makes [`read`] return `None`, and the file goes to
-//! serde_norway and saphyr-parser as before, which then report any mistake as they always did.
+//! spelling null or a boolean. Anything else (flow style, anchors, YAML tags (`!!str`), escapes,
+//! tabs outside comments, document markers, a line break YAML 1.1 knows but YAML 1.2 does not, a
+//! missing or repeated key, a value the checks refuse) makes [`read`] return `None`, and the file
+//! goes to serde_norway and saphyr-parser as before, which then report any mistake as they always
+//! did.
+//!
+//! So does any other key, `defaultTags` and a binding's `tags` among them: a file that declares
+//! resource tags is read by the parsers, which check them (see `tags`), and a file without them,
+//! however long, stays here.
 
 use std::sync::Arc;
 
@@ -398,12 +403,49 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ten_thousand_bindings_without_tags_are_read_here() {
+        let mut text = String::from("version: 1\nregion: us-east-1\nbindings:\n");
+        for i in 0..10_000 {
+            text.push_str(&format!(
+                "  - ingestConfiguration: {}\n    stage: {STAGE}\n",
+                CONFIG.replace("AbCdEf123456", &format!("AbCdEf{i:06}"))
+            ));
+        }
+        let read = read(&text, &path()).expect("read without the parsers");
+        assert_eq!(read.len(), 10_000);
+        assert!(read.iter().all(|b| b.tags.is_none()));
+    }
+
+    #[test]
+    fn leaves_tags_to_the_parsers() {
+        let binding = "  - ingestConfiguration: a\n    stage: b\n";
+        for text in [
+            format!("version: 1\ndefaultTags:\n  team: video\nbindings:\n{binding}"),
+            format!("version: 1\ndefaultTags: {{}}\nbindings:\n{binding}"),
+            format!("version: 1\nbindings:\n{binding}defaultTags: {{}}\n"),
+            format!("version: 1\nbindings:\n{binding}    tags:\n      team: video\n"),
+            format!("version: 1\nbindings:\n{binding}    tags: {{}}\n"),
+            "version: 1\nbindings:\n  - tags: {}\n    ingestConfiguration: a\n    stage: b\n"
+                .to_owned(),
+        ] {
+            assert_eq!(read(&text, &path()), None, "{text}");
+            assert_eq!(agrees(&text), Ok(false), "{text}");
+            let parsed = parsers(&text).and_then(Result::ok);
+            assert!(
+                parsed.is_some_and(|b| b.len() == 1 && b[0].tags.is_some()),
+                "{text}"
+            );
+        }
+    }
+
     const KEYS: &[&str] = &[
         "ingestConfiguration",
         "stage",
         "redundantIngest",
         "ingestconfiguration",
         "version",
+        "tags",
     ];
     const VALUES: &[&str] = &[
         "a",
@@ -482,6 +524,12 @@ mod tests {
         "extra: 1",
         "- a",
         "-",
+        "defaultTags: {}",
+        "defaultTags:",
+        "  team: video",
+        "      team: video",
+        "    tags: {}",
+        "    tags:",
     ];
 
     /// Six numbers that pick a line for [`document`].

@@ -85,6 +85,8 @@ pub(crate) fn repeated_key(
 #[derive(Default)]
 pub(crate) struct Spans {
     pub(crate) version: Option<Position>,
+    /// The `defaultTags` key.
+    pub(crate) default_tags: Option<Position>,
     pub(crate) bindings: Vec<BindingSpan>,
 }
 
@@ -93,6 +95,8 @@ pub(crate) struct BindingSpan {
     pub(crate) item: Option<Position>,
     pub(crate) config: Option<Position>,
     pub(crate) stage: Option<Position>,
+    /// The `tags` key, not its value: a mapping's position would be its first key's.
+    pub(crate) tags: Option<Position>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -114,8 +118,9 @@ enum Frame {
     },
 }
 
-/// Walks the YAML events of an already-validated document and records where the version and
-/// each binding's values are. Iterative, so deep nesting cannot overflow the stack.
+/// Walks the YAML events of an already-validated document and records where the version, each
+/// binding's values, and the `defaultTags` and `tags` keys are. Iterative, so deep nesting cannot
+/// overflow the stack.
 pub(crate) fn locate(text: &str) -> Spans {
     let mut spans = Spans::default();
     let mut stack: Vec<Frame> = Vec::new();
@@ -136,14 +141,23 @@ pub(crate) fn locate(text: &str) -> Spans {
             let role = match stack.last_mut() {
                 None => Role::Root,
                 Some(Frame::Map {
+                    role,
                     expect_key: expect_key @ true,
                     key,
-                    ..
                 }) => {
                     *key = match &event {
                         Event::Scalar(value, ..) => Some(value.to_string()),
                         _ => None,
                     };
+                    match (*role, key.as_deref()) {
+                        (Role::Root, Some("defaultTags")) => spans.default_tags = Some(position),
+                        (Role::Binding, Some("tags")) => {
+                            if let Some(b) = spans.bindings.last_mut() {
+                                b.tags = Some(position);
+                            }
+                        }
+                        _ => {}
+                    }
                     *expect_key = false;
                     Role::Other
                 }
@@ -207,6 +221,26 @@ pub(crate) fn locate(text: &str) -> Spans {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locate_finds_the_tags_keys_in_block_and_flow_style() {
+        let text = "version: 1\n\"defaultTags\": {a: b}\nbindings:\n  - ingestConfiguration: a\n    stage: null\n    tags:\n      team: video\n  - {stage: b, tags: {}, ingestConfiguration: c}\n  - ingestConfiguration: d\n    stage: null\n";
+        let spans = locate(text);
+        assert_eq!(spans.default_tags, Some(Position { line: 2, column: 1 }));
+        assert_eq!(spans.bindings.len(), 3);
+        assert_eq!(
+            spans.bindings[0].tags,
+            Some(Position { line: 6, column: 5 })
+        );
+        assert_eq!(
+            spans.bindings[1].tags,
+            Some(Position {
+                line: 8,
+                column: 16
+            })
+        );
+        assert_eq!(spans.bindings[2].tags, None);
+    }
 
     #[test]
     fn locate_survives_flow_style_and_aliases() {

@@ -7,8 +7,10 @@ mod discovery;
 mod guards;
 mod locations;
 mod schema;
+mod tags;
 mod translate;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -57,6 +59,10 @@ pub struct Binding {
     pub region: Option<String>,
     /// The file's `account:`: the only account its bindings may resolve in.
     pub account: Option<String>,
+    /// The tags the config should have, apart from AWS's own (`aws:`): the file's `defaultTags`
+    /// with the binding's `tags` over them. `Some` of an empty map means it should have none;
+    /// `None`, where neither is declared, means its tags are neither read nor changed.
+    pub tags: Option<BTreeMap<String, String>>,
     /// Where `ingestConfiguration` was declared.
     pub location: Location,
     /// Where `stage` was declared.
@@ -200,27 +206,57 @@ fn with_parsers(text: &str, path: &Arc<str>) -> Result<Vec<Binding>, Diagnostics
     let spans = locations::locate(text);
     let region = raw.region.map(|r| r.0);
     let account = raw.account.map(|a| a.0);
-    let bindings = raw.bindings.into_iter().enumerate().map(|(index, raw)| {
+    let defaults = raw.default_tags;
+    let mut problems = Vec::new();
+    if let Some(defaults) = &defaults
+        && let Some(problem) = tags::count_problem("defaultTags", defaults.len(), 0)
+    {
+        let location = spans
+            .default_tags
+            .map_or_else(|| Location::file(path), |p| at(path, p));
+        problems.push(Diagnostic::at(&location, problem));
+    }
+    let mut bindings = Vec::with_capacity(raw.bindings.len());
+    for (index, raw) in raw.bindings.into_iter().enumerate() {
         let span = spans.bindings.get(index).copied().unwrap_or_default();
         let item = span
             .item
             .map_or_else(|| Location::file(path), |p| at(path, p));
         let location = span.config.map_or_else(|| item.clone(), |p| at(path, p));
         let stage_location = span.stage.map_or_else(|| item.clone(), |p| at(path, p));
-        binding(
-            raw.ingest_configuration.0,
-            raw.stage.0,
-            raw.redundant_ingest,
-            &region,
-            &account,
-            location,
-            stage_location,
-        )
-    });
-    Ok(bindings.collect())
+        let own = raw.tags.as_ref().map_or(0, BTreeMap::len);
+        let tags = tags::merge(defaults.as_ref(), raw.tags);
+        // Too many without a tag of its own is the defaults' fault, reported once above.
+        if own > 0
+            && let Some(merged) = &tags
+            && let Some(problem) =
+                tags::count_problem(&format!("bindings[{index}].tags"), merged.len(), own)
+        {
+            let location = span.tags.map_or_else(|| item.clone(), |p| at(path, p));
+            problems.push(Diagnostic::at(&location, problem));
+        }
+        bindings.push(Binding {
+            tags,
+            ..binding(
+                raw.ingest_configuration.0,
+                raw.stage.0,
+                raw.redundant_ingest,
+                &region,
+                &account,
+                location,
+                stage_location,
+            )
+        });
+    }
+    if problems.is_empty() {
+        Ok(bindings)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
-/// A binding as declared in a file with `region` and `account` (its top-level keys, if any).
+/// A binding as declared in a file with `region` and `account` (its top-level keys, if any),
+/// and no tags.
 fn binding(
     config: Ref,
     stage: Option<Ref>,
@@ -240,6 +276,7 @@ fn binding(
         redundant_ingest,
         region,
         account: account.clone(),
+        tags: None,
         location,
         stage_location,
         tags: None,

@@ -4,9 +4,10 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::FORMAT_VERSION;
+use super::tags::{self, Tags};
 use crate::arn::{Kind, Ref};
 
 /// The file's top level, as serde reads it.
@@ -21,6 +22,8 @@ pub(crate) struct RawFile {
     pub(crate) region: Option<Region>,
     #[serde(default)]
     pub(crate) account: Option<Account>,
+    #[serde(default, rename = "defaultTags", deserialize_with = "default_tags")]
+    pub(crate) default_tags: Option<Tags>,
     pub(crate) bindings: Vec<RawBinding>,
 }
 
@@ -35,6 +38,8 @@ pub(crate) struct RawBinding {
     pub(crate) stage: StageRef,
     #[serde(default)]
     pub(crate) redundant_ingest: Option<bool>,
+    #[serde(default, deserialize_with = "binding_tags")]
+    pub(crate) tags: Option<Tags>,
 }
 
 pub(crate) struct Version(pub(crate) u32);
@@ -182,6 +187,102 @@ impl<'de> Deserialize<'de> for StageRef {
             }
         }
         // `deserialize_any`, not `Option`: a missing `stage` must be an error, not a null.
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// `defaultTags`, when present: never null (absent means none, `{}` means none at all).
+fn default_tags<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Tags>, D::Error> {
+    deserialize_tags(deserializer, "defaultTags").map(Some)
+}
+
+/// A binding's `tags`, when present: never null, as for `defaultTags`.
+fn binding_tags<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Tags>, D::Error> {
+    deserialize_tags(deserializer, "tags").map(Some)
+}
+
+/// A mapping of tag keys to tag values, each checked against the service's limits where it is
+/// (an error raised inside a key's or a value's visitor gets that key's or value's position).
+/// Only their number is left to the caller, which knows where the `tags:` key is and what the
+/// defaults add.
+fn deserialize_tags<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    field: &'static str,
+) -> Result<Tags, D::Error> {
+    struct V(&'static str);
+    impl<'de> Visitor<'de> for V {
+        type Value = Tags;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("tags: a mapping of tag keys to tag values")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tags, A::Error> {
+            let mut tags = Tags::new();
+            while let Some(TagKey(key)) = map.next_key()? {
+                if tags.contains_key(&key) {
+                    // Raised here, not in the key's visitor, so that it gets the mapping's
+                    // position, as serde's "duplicate field" does: `translate` then finds both.
+                    return Err(de::Error::custom(format!(
+                        "duplicate tag `{}`",
+                        tags::shown(&key)
+                    )));
+                }
+                let TagValue(value) = map.next_value()?;
+                tags.insert(key, value);
+            }
+            Ok(tags)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Tags, E> {
+            let field = self.0;
+            Err(E::custom(format!(
+                "is null: write `{field}: {{}}` for no tags, or leave `{field}` out to leave \
+                 tags as they are"
+            )))
+        }
+    }
+    // `deserialize_any`, so that `null` reaches `visit_unit` rather than meaning "absent".
+    deserializer.deserialize_any(V(field))
+}
+
+/// A tag key: a string (`42`, `true` and `null` are YAML types, refused as names are).
+struct TagKey(String);
+
+impl<'de> Deserialize<'de> for TagKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TagKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tag key, a string (quote numbers, booleans and null)")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<TagKey, E> {
+                match tags::key_problem(key) {
+                    Some(problem) => Err(E::custom(problem)),
+                    None => Ok(TagKey(key.to_owned())),
+                }
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A tag value: a string, as a key is.
+struct TagValue(String);
+
+impl<'de> Deserialize<'de> for TagValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TagValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tag value, a string (quote numbers, booleans and null)")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<TagValue, E> {
+                match tags::value_problem(value) {
+                    Some(problem) => Err(E::custom(problem)),
+                    None => Ok(TagValue(value.to_owned())),
+                }
+            }
+        }
         deserializer.deserialize_any(V)
     }
 }

@@ -231,6 +231,7 @@ const SEEDS: &[&str] = &[
     "{version: 1, bindings: [&x {ingestConfiguration: a, stage: b}, *x]}\n",
     "\u{feff}# comment\nversion: 1\nbindings: []\n",
     "---\nversion: 1\nbindings:\n- {ingestConfiguration: 'a', stage: \"b\"}\n...\n",
+    "version: 1\ndefaultTags:\n  team: video\n  \"42\": ''\nbindings:\n  - ingestConfiguration: a\n    stage: null\n    tags: {env: prod, team: audio}\n  - ingestConfiguration: b\n    stage: c\n    tags:\n      aWs:x: \"\"\n",
 ];
 
 /// Bytes that mean something to YAML, to UTF-8 or to the loader.
@@ -328,4 +329,261 @@ fn digest_depends_on_content_only() {
     assert_eq!(a.digest(), b.digest());
     b.sources[0].sha256 = "01".into();
     assert_ne!(a.digest(), b.digest());
+}
+
+/// A file of one binding whose `tags:` key is at 5:5, with `lines` under it.
+fn tagged(lines: &str) -> String {
+    format!(
+        "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: null\n    tags:\n{lines}"
+    )
+}
+
+/// `count` tags, one a line, under a key at column 5 (`prefix` keeps them apart from others).
+fn many_tags(prefix: &str, count: usize) -> String {
+    (0..count)
+        .map(|i| format!("      {prefix}{i}: v\n"))
+        .collect()
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+    Some(
+        pairs
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    )
+}
+
+#[test]
+fn default_tags_are_merged_into_each_binding_and_the_binding_wins() {
+    let text = "version: 1\ndefaultTags:\n  team: video\n  env: prod\nbindings:\n  - ingestConfiguration: a\n    stage: null\n    tags:\n      env: dev\n      owner: ana\n  - ingestConfiguration: b\n    stage: null\n  - ingestConfiguration: c\n    stage: null\n    tags: {}\n";
+    let bindings = parse_str(text).unwrap();
+    assert_eq!(
+        bindings[0].tags,
+        tags(&[("team", "video"), ("env", "dev"), ("owner", "ana")])
+    );
+    assert_eq!(
+        bindings[1].tags,
+        tags(&[("team", "video"), ("env", "prod")])
+    );
+    assert_eq!(
+        bindings[2].tags,
+        tags(&[("team", "video"), ("env", "prod")])
+    );
+}
+
+#[test]
+fn empty_tags_mean_none_and_no_tags_mean_leave_them_alone() {
+    let text = "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: null\n    tags: {}\n  - ingestConfiguration: b\n    stage: null\n  - {ingestConfiguration: c, stage: null, tags: {team: \"\"}}\n";
+    let bindings = parse_str(text).unwrap();
+    assert_eq!(bindings[0].tags, tags(&[]));
+    assert_eq!(bindings[1].tags, None);
+    assert_eq!(bindings[2].tags, tags(&[("team", "")]));
+    // Read by the block reader, which never sees tags.
+    let text = "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: null\n";
+    assert_eq!(parse_str(text).unwrap()[0].tags, None);
+    // `defaultTags: {}`: every binding of the file must have no tags.
+    let text = "version: 1\ndefaultTags: {}\nbindings:\n  - ingestConfiguration: a\n    stage: null\n  - ingestConfiguration: b\n    stage: null\n    tags: {}\n";
+    let bindings = parse_str(text).unwrap();
+    assert_eq!(bindings[0].tags, tags(&[]));
+    assert_eq!(bindings[1].tags, tags(&[]));
+}
+
+#[test]
+fn fifty_tags_are_allowed_and_fifty_one_refused_at_the_tags_key() {
+    assert_eq!(
+        parse_str(&tagged(&many_tags("k", 50))).unwrap()[0]
+            .tags
+            .as_ref()
+            .map(BTreeMap::len),
+        Some(50)
+    );
+    assert_eq!(
+        parse_str(&tagged(&many_tags("k", 51))).unwrap_err(),
+        "bindings.yaml:5:5: bindings[0].tags: 51 tags; the service allows at most 50"
+    );
+    let flow = "version: 1\nbindings:\n  - ingestConfiguration: a\n    stage: null\n  - {ingestConfiguration: b, stage: null, tags: {a: b}}\n";
+    assert!(parse_str(flow).is_ok());
+    let flow = flow.replace(
+        "{a: b}",
+        &format!(
+            "{{{}}}",
+            (0..51)
+                .map(|i| format!("k{i}: v"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    assert_eq!(
+        parse_str(&flow).unwrap_err(),
+        "bindings.yaml:5:43: bindings[1].tags: 51 tags; the service allows at most 50"
+    );
+}
+
+#[test]
+fn every_binding_with_too_many_tags_is_reported() {
+    let own = many_tags("k", 51);
+    let text = format!(
+        "{}  - ingestConfiguration: b\n    stage: null\n  - ingestConfiguration: c\n    stage: null\n    tags:\n{own}",
+        tagged(&own)
+    );
+    let err = parse_str(&text).unwrap_err();
+    assert_eq!(
+        err,
+        "bindings.yaml:5:5: bindings[0].tags: 51 tags; the service allows at most 50\n\
+         error: bindings.yaml:61:5: bindings[2].tags: 51 tags; the service allows at most 50"
+    );
+}
+
+#[test]
+fn fifty_tags_are_counted_after_merging_the_defaults() {
+    let file = |defaults: usize, own: &str| {
+        format!(
+            "version: 1\ndefaultTags:\n{}bindings:\n  - ingestConfiguration: a\n    stage: null\n    tags:\n{own}  - ingestConfiguration: b\n    stage: null\n",
+            many_tags("d", defaults).replace("      ", "  ")
+        )
+    };
+    // 30 of the defaults and 20 of its own: 50.
+    assert!(parse_str(&file(30, &many_tags("k", 20))).is_ok());
+    // One of its own overrides a default: still 50.
+    let own = format!("{}      d0: mine\n", many_tags("k", 20));
+    let bindings = parse_str(&file(30, &own)).unwrap();
+    assert_eq!(bindings[0].tags.as_ref().map(BTreeMap::len), Some(50));
+    assert_eq!(bindings[0].tags.as_ref().unwrap()["d0"], "mine");
+    assert_eq!(bindings[1].tags.as_ref().map(BTreeMap::len), Some(30));
+    // 30 and 21: 51, at the binding's `tags:` (line 3 + 30 defaults + 3).
+    assert_eq!(
+        parse_str(&file(30, &many_tags("k", 21))).unwrap_err(),
+        "bindings.yaml:36:5: bindings[0].tags: 51 tags, 30 of them from `defaultTags`; the service allows at most 50"
+    );
+    // Too many defaults: once, at `defaultTags`, not at each binding that has none of its own.
+    assert_eq!(
+        parse_str(&file(51, &many_tags("k", 0)).replace("    tags:\n", "")).unwrap_err(),
+        "bindings.yaml:2:1: defaultTags: 51 tags; the service allows at most 50"
+    );
+    assert!(parse_str(&file(50, &many_tags("d", 50))).is_ok());
+}
+
+#[test]
+fn tag_keys_are_1_to_128_characters() {
+    let key = "k".repeat(128);
+    let bindings = parse_str(&tagged(&format!("      {key}: v\n"))).unwrap();
+    assert!(bindings[0].tags.as_ref().unwrap().contains_key(&key));
+    assert_eq!(
+        parse_str(&tagged(&format!("      a: b\n      {key}k: v\n"))).unwrap_err(),
+        "bindings.yaml:7:7: bindings[0].tags: tag key is 129 characters long; the service allows at most 128"
+    );
+    // Characters, not bytes.
+    assert!(parse_str(&tagged(&format!("      {}: v\n", "é".repeat(128)))).is_ok());
+    assert_eq!(
+        parse_str(&tagged("      \"\": v\n")).unwrap_err(),
+        "bindings.yaml:6:7: bindings[0].tags: empty tag key"
+    );
+}
+
+#[test]
+fn tag_values_are_0_to_256_characters() {
+    let value = "v".repeat(256);
+    let bindings = parse_str(&tagged(&format!("      team: {value}\n      none: ''\n"))).unwrap();
+    assert_eq!(bindings[0].tags.as_ref().unwrap()["team"], value);
+    assert_eq!(bindings[0].tags.as_ref().unwrap()["none"], "");
+    assert_eq!(
+        parse_str(&tagged(&format!("      team: {value}v\n"))).unwrap_err(),
+        "bindings.yaml:6:13: bindings[0].tags.team: tag value is 257 characters long; the service allows at most 256"
+    );
+    assert!(parse_str(&tagged(&format!("      team: {}\n", "€".repeat(256)))).is_ok());
+}
+
+#[test]
+fn only_the_lowercase_aws_prefix_is_refused() {
+    assert_eq!(
+        parse_str(&tagged("      team: video\n      aws:cost: x\n")).unwrap_err(),
+        "bindings.yaml:7:7: bindings[0].tags: tag key `aws:cost` starts with `aws:`, which AWS reserves for its own tags; use another key"
+    );
+    assert_eq!(
+        parse_str("version: 1\ndefaultTags: {team: a, 'aws:': b}\nbindings: []\n").unwrap_err(),
+        "bindings.yaml:2:24: defaultTags: tag key `aws:` starts with `aws:`, which AWS reserves for its own tags; use another key"
+    );
+    let bindings = parse_str(&tagged(
+        "      aWs:cost: x\n      AWS:cost: y\n      aws-cost: z\n",
+    ))
+    .unwrap();
+    assert_eq!(bindings[0].tags.as_ref().map(BTreeMap::len), Some(3));
+}
+
+#[test]
+fn yaml_types_are_not_tag_keys_or_values() {
+    for value in ["42", "true", "1.5", "null", "~", ""] {
+        let err = parse_str(&tagged(&format!("      team: {value}\n"))).unwrap_err();
+        assert!(
+            err.starts_with("bindings.yaml:6:1")
+                && err.contains(": bindings[0].tags.team: invalid type: "),
+            "{value}: {err}"
+        );
+        assert!(
+            err.ends_with(", expected a tag value, a string (quote numbers, booleans and null)"),
+            "{value}: {err}"
+        );
+        if value.is_empty() {
+            // `: x` is no key at all, but a syntax error.
+            continue;
+        }
+        let err = parse_str(&tagged(&format!("      {value}: x\n"))).unwrap_err();
+        assert!(
+            err.starts_with("bindings.yaml:6:7: bindings[0].tags: invalid type: "),
+            "{value}: {err}"
+        );
+        assert!(
+            err.ends_with(", expected a tag key, a string (quote numbers, booleans and null)"),
+            "{value}: {err}"
+        );
+    }
+    assert_eq!(
+        parse_str(&tagged("      team: 42\n")).unwrap_err(),
+        "bindings.yaml:6:13: bindings[0].tags.team: invalid type: integer `42`, expected a tag value, a string (quote numbers, booleans and null)"
+    );
+    let bindings = parse_str(&tagged("      \"42\": \"true\"\n      'null': '1.5'\n")).unwrap();
+    assert_eq!(bindings[0].tags, tags(&[("42", "true"), ("null", "1.5")]));
+}
+
+#[test]
+fn tags_are_a_mapping_never_null() {
+    for (value, message) in [
+        (
+            " null",
+            "bindings.yaml:5:11: bindings[0].tags: is null: write `tags: {}` for no tags, or leave `tags` out to leave tags as they are",
+        ),
+        (
+            " [a]",
+            "bindings.yaml:5:11: bindings[0].tags: invalid type: sequence, expected tags: a mapping of tag keys to tag values",
+        ),
+        (
+            " team",
+            "bindings.yaml:5:11: bindings[0].tags: invalid type: string \"team\", expected tags: a mapping of tag keys to tag values",
+        ),
+    ] {
+        let text = tagged("").replace("    tags:\n", &format!("    tags:{value}\n"));
+        assert_eq!(parse_str(&text).unwrap_err(), message, "{value}");
+    }
+    let err = parse_str("version: 1\ndefaultTags:\nbindings: []\n").unwrap_err();
+    assert!(
+        err.ends_with("defaultTags: is null: write `defaultTags: {}` for no tags, or leave `defaultTags` out to leave tags as they are"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_tag_keys_point_at_the_second_and_name_the_first() {
+    assert_eq!(
+        parse_str(&tagged("      team: a\n      env: b\n      \"team\": c\n")).unwrap_err(),
+        "bindings.yaml:8:7: bindings[0].tags: duplicate tag `team`: set here and at bindings.yaml:6:7; keep one"
+    );
+    assert_eq!(
+        parse_str("version: 1\ndefaultTags: {a: 1, b: 2}\nbindings: []\n").unwrap_err(),
+        "bindings.yaml:2:18: defaultTags.a: invalid type: integer `1`, expected a tag value, a string (quote numbers, booleans and null)"
+    );
+    assert_eq!(
+        parse_str("version: 1\ndefaultTags: {a: x, a: y}\nbindings: []\n").unwrap_err(),
+        "bindings.yaml:2:21: defaultTags: duplicate tag `a`: set here and at bindings.yaml:2:15; keep one"
+    );
 }

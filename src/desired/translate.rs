@@ -78,6 +78,8 @@ fn is_data_error(message: &str) -> bool {
         "duplicate field `",
         "version: ",
         "region: ",
+        "defaultTags: ",
+        "defaultTags.",
         "bindings: ",
         "bindings[",
     ]
@@ -107,9 +109,12 @@ fn line_has_tab(text: &str, line: usize) -> bool {
         .is_some_and(|line| line.contains('\t'))
 }
 
-/// The key named by serde's "duplicate field `key`" message.
+/// The key named by serde's "duplicate field `key`" message, or by our "duplicate tag `key`"
+/// (raised, as serde's is, at the mapping that holds the key twice).
 fn duplicate_field(message: &str) -> Option<&str> {
-    let rest = &message[message.find("duplicate field `")? + "duplicate field `".len()..];
+    let rest = ["duplicate field `", "duplicate tag `"]
+        .iter()
+        .find_map(|start| Some(&message[message.find(start)? + start.len()..]))?;
     Some(&rest[..rest.find('`')?])
 }
 
