@@ -15,4 +15,5 @@ mod plan;
 mod saved_plan;
 mod schema;
 mod secret;
+mod tags;
 mod wait;

@@ -143,8 +143,12 @@ const CASES: &[(&str, bool)] = &[
         true,
     ),
     (
-        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      \"42\": \"true\"\n      aWs:x: y\n      AWS:x: y\n      a: null-ish\n",
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      \"42\": \"true\"\n      awsx: y\n      a: null-ish\n",
         true,
+    ),
+    (
+        "version: 1\nbindings:\n  - ingestConfiguration: enc\n    stage: null\n    tags:\n      AWS:x: y\n",
+        false,
     ),
     (TAGS_50, true),
     (TAGS_51, false),

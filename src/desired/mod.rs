@@ -67,8 +67,6 @@ pub struct Binding {
     pub location: Location,
     /// Where `stage` was declared.
     pub stage_location: Location,
-    /// The config's whole set of tags (with the file's `defaultTags`), when it has any declared.
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Desired {
@@ -279,7 +277,6 @@ fn binding(
         tags: None,
         location,
         stage_location,
-        tags: None,
     }
 }
 

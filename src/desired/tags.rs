@@ -15,16 +15,22 @@ pub(crate) const MAX_KEY_CHARS: usize = 128;
 /// Tag values are 0 to this many characters (the model's `TagValue`).
 pub(crate) const MAX_VALUE_CHARS: usize = 256;
 
-/// Keys with this prefix are AWS's own; no file may declare one. Case-sensitive, as the tagging
-/// guide's rule is: `AWS:team` is a key like any other.
+/// Keys with this prefix, in any case, are AWS's own; no file may declare one. AWS's tagging
+/// rules reserve `aws:`, `AWS:` and every mix of the two, and the service refuses them.
 pub(crate) const AWS_PREFIX: &str = "aws:";
+
+/// Whether `key` starts with the reserved prefix, in any case.
+pub(crate) fn is_aws_key(key: &str) -> bool {
+    key.get(..AWS_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(AWS_PREFIX))
+}
 
 /// Why `key` cannot be a tag key, if it cannot.
 pub(crate) fn key_problem(key: &str) -> Option<String> {
     if key.is_empty() {
         return Some("empty tag key".to_owned());
     }
-    if key.starts_with(AWS_PREFIX) {
+    if is_aws_key(key) {
         return Some(format!(
             "tag key `{}` starts with `{AWS_PREFIX}`, which AWS reserves for its own tags; \
              use another key",
@@ -161,14 +167,9 @@ mod tests {
             )
         );
         assert!(key_problem("aws:").is_some());
-        for key in [
-            "aWs:team",
-            "AWS:team",
-            "aws",
-            "awsteam",
-            "aws-team",
-            "my:aws:team",
-        ] {
+        assert!(key_problem("aWs:team").is_some());
+        assert!(key_problem("AWS:team").is_some());
+        for key in ["aws", "awsteam", "aws-team", "my:aws:team"] {
             assert_eq!(key_problem(key), None, "{key}");
         }
     }

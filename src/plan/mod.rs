@@ -123,7 +123,7 @@ impl TagChange {
 /// A config's tags without the keys AWS owns.
 pub fn own_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.iter()
-        .filter(|(k, _)| !k.starts_with("aws:"))
+        .filter(|(k, _)| !k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
