@@ -1228,7 +1228,7 @@ fn local_cost(runtime: &Runtime, n: usize) -> Result<(String, f64)> {
     // Load + validate + plan, in-process, against that live state.
     let mut plan_times = Vec::new();
     let mut updates = 0;
-    for _ in 0..5 {
+    for _ in 0..30 {
         let started = Instant::now();
         let desired = desired::load(std::slice::from_ref(&file)).map_err(|d| anyhow!("{d}"))?;
         let desired = desired
@@ -1284,7 +1284,7 @@ fn local_cost(runtime: &Runtime, n: usize) -> Result<(String, f64)> {
     )?;
     writeln!(
         out,
-        "| load + validate + plan in-process, median of 5 (min {:.1} ms; {updates} updates planned) | {:.1} ms |",
+        "| load + validate + plan in-process, median of 30 (min {:.1} ms; {updates} updates planned) | {:.1} ms |",
         plan_times.iter().copied().fold(f64::INFINITY, f64::min) * 1e3,
         median(plan_times.clone()) * 1e3
     )?;
