@@ -118,6 +118,9 @@ struct Args {
     /// Run only the local-cost rows (also part of `--all`).
     #[arg(long)]
     local: bool,
+    /// Run only the tags scenario (also part of `--all`).
+    #[arg(long)]
+    tags: bool,
     /// The wait scenario's `--poll-interval`, in milliseconds.
     #[arg(long, default_value_t = 1_000)]
     poll_interval_ms: u64,
@@ -278,6 +281,7 @@ fn main() -> ExitCode {
     }
 }
 
+mod tags;
 mod wait;
 
 fn run(args: &Args) -> Result<()> {
@@ -320,7 +324,11 @@ fn run(args: &Args) -> Result<()> {
         tps: args.tps,
         poll_interval: Duration::from_millis(args.poll_interval_ms.max(250)),
     };
-    if args.wait || args.local {
+    if args.wait || args.local || args.tags {
+        if args.tags {
+            eprintln!("== tags");
+            println!("{}", tags::run(&runtime, latency)?);
+        }
         if args.local {
             eprintln!("== local cost, {} bindings", args.local_configs);
             println!("{}", local_cost(&runtime, args.local_configs)?.0);
@@ -409,6 +417,8 @@ fn run(args: &Args) -> Result<()> {
         excluded = build_time;
         eprintln!("== wait for inactive");
         out.push_str(&wait::run(&runtime, &wait_bench)?);
+        eprintln!("== tags");
+        out.push_str(&tags::run(&runtime, latency)?);
     }
     writeln!(
         out,
