@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow, bail};
 use aws_sdk_ivsrealtime::types::IngestProtocol;
 use ingestctl::apply::Pacing;
 use ingestctl::desired;
-use ingestctl::plan::{self, WhenActive};
+use ingestctl::plan::{self, Task, WhenActive};
 use ingestctl::reconcile;
 use ingestctl::wait::Waiting;
 use ivs_realtime_emulator::{Config, Emulator};
@@ -218,14 +218,7 @@ fn measure_run(
         let (file, arns) = seed(&url, dir.path(), count).await?;
         let http = reqwest::Client::new();
         let ivs = connect(&url).await;
-        let desired = desired::load(&[file]).map_err(|d| anyhow!("{d}"))?;
-        let planned = reconcile::plan(&ivs, desired).await.map_err(said)?;
-        let tasks: Vec<_> = planned
-            .plan
-            .changes
-            .into_iter()
-            .map(|c| plan::task_with(c, WhenActive::Wait))
-            .collect();
+        let tasks = waiting_tasks(&ivs, file).await?;
         let trials: Vec<Trial> = arns
             .into_iter()
             .enumerate()
@@ -300,14 +293,7 @@ fn measure_quota(
     let result = runtime.block_on(async {
         let (file, _) = seed_in(&url, dir.path(), count, &REGIONS[..1]).await?;
         let ivs = connect(&url).await;
-        let desired = desired::load(&[file]).map_err(|d| anyhow!("{d}"))?;
-        let planned = reconcile::plan(&ivs, desired).await.map_err(said)?;
-        let tasks: Vec<_> = planned
-            .plan
-            .changes
-            .into_iter()
-            .map(|c| plan::task_with(c, WhenActive::Wait))
-            .collect();
+        let tasks = waiting_tasks(&ivs, file).await?;
         let http = reqwest::Client::new();
         let before = requests(&http, &url).await?.len();
         let waiting = Waiting {
@@ -322,6 +308,18 @@ fn measure_quota(
     });
     emulator.shutdown();
     result
+}
+
+/// The file's plan as apply runs it with `--wait-for-inactive`: ACTIVE configs wait.
+async fn waiting_tasks(ivs: &ingestctl::ivs::Ivs, file: std::path::PathBuf) -> Result<Vec<Task>> {
+    let desired = desired::load(&[file]).map_err(|d| anyhow!("{d}"))?;
+    let planned = reconcile::plan(ivs, desired).await.map_err(said)?;
+    Ok(planned
+        .plan
+        .changes
+        .into_iter()
+        .map(|c| plan::task_with(c, WhenActive::Wait))
+        .collect())
 }
 
 async fn seed(
