@@ -207,14 +207,23 @@ async fn apply_command(args: ApplyArgs, stderr: &Stderr, stop: &Stop) -> Outcome
         let asking = plan.summary().update > 0 && !args.auto_approve;
         if args.output.format == Format::Text {
             // Nothing is applied that could not be shown.
-            write_stdout(&render::plan_text(&plan, painter)).map_err(|error| {
+            write_stdout(&render::plan_text_waiting(
+                &plan,
+                painter,
+                args.wait_for_inactive,
+            ))
+            .map_err(|error| {
                 Failure::Note(Note::PlanNotShown {
                     error: error.to_string(),
                 })
             })?;
         } else if asking && io::stdin().is_terminal() {
             // stdout carries JSON or markdown: the plan being confirmed goes to stderr.
-            stderr.raw(&render::plan_text(&plan, stderr.painter));
+            stderr.raw(&render::plan_text_waiting(
+                &plan,
+                stderr.painter,
+                args.wait_for_inactive,
+            ));
         }
         if asking {
             confirm(stderr).await?;

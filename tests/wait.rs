@@ -214,3 +214,29 @@ fn a_saved_plan_waits_too() {
         .stdout_has("after waiting");
     assert_eq!(world.live(&configs[0]).0, main);
 }
+
+#[test]
+fn the_plan_shown_before_applying_says_which_configs_will_wait() {
+    let mut world = World::new();
+    let (main, configs) = live_configs(&mut world, &["studio"]);
+    world.set_active_after(&configs[0], false, 300);
+    world
+        .ingestctl([
+            "apply",
+            "-f",
+            "b.yaml",
+            "--auto-approve",
+            "--wait-for-inactive",
+            "5s",
+            "--poll-interval",
+            "250ms",
+        ])
+        .run()
+        .code(0)
+        .stdout_has(
+            "is ACTIVE: it will be updated in place once its publisher leaves (waiting up to 5s)",
+        )
+        .stdout_has("Plan: 0 to update, 1 to wait for (ACTIVE), 0 unchanged.")
+        .stdout_has("after waiting");
+    assert_eq!(world.live(&configs[0]).0, main);
+}

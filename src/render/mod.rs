@@ -15,7 +15,7 @@ pub use json::{plan_json, report_json};
 pub use markdown::{MARKDOWN_LIMIT, plan_markdown, report_markdown};
 pub use notes::{Note, progress_bar, progress_line};
 pub use reasons::{api_error, duration, reason_text, result_warning, skip_warning};
-pub use text::{plan_text, report_text};
+pub use text::{plan_text, plan_text_waiting, report_text};
 
 use crate::apply::Report;
 use crate::diagnostic::Location;

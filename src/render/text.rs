@@ -1,15 +1,23 @@
 //! Plans and apply reports for a terminal or a log, in the shape Terraform users read every day.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::{Painter, config_label, ending, plural, stage_label};
 use super::{TagLine, duration, reason_text, tag_lines};
 use crate::apply::Report;
+use crate::live::State;
 use crate::plan::{Action, Change, Plan};
 use crate::plan::{Outcome, Reason};
 
 /// One block per change, the unmanaged configs, then the `Plan:` line.
 pub fn plan_text(plan: &Plan, painter: Painter) -> String {
+    plan_text_waiting(plan, painter, None)
+}
+
+/// [`plan_text`] for an apply that waits up to `wait` for ACTIVE configs' publishers to leave
+/// (`--wait-for-inactive`): those are shown as waiting, not skipped.
+pub fn plan_text_waiting(plan: &Plan, painter: Painter, wait: Option<Duration>) -> String {
     let mut out = String::new();
     let summary = plan.summary();
     if summary.update + summary.skip == 0 {
@@ -27,7 +35,7 @@ pub fn plan_text(plan: &Plan, painter: Painter) -> String {
         );
     }
     for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        change_block(&mut out, change, painter);
+        change_block(&mut out, change, painter, wait);
     }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
@@ -50,16 +58,21 @@ pub fn plan_text(plan: &Plan, painter: Painter) -> String {
     }
     let _ = writeln!(
         out,
-        "{} {} to update, {} skipped (ACTIVE), {} unchanged.",
+        "{} {} to update, {} {} (ACTIVE), {} unchanged.",
         painter.bold("Plan:"),
         summary.update,
         summary.skip,
+        if wait.is_some() {
+            "to wait for"
+        } else {
+            "skipped"
+        },
         summary.no_op
     );
     out
 }
 
-fn change_block(out: &mut String, change: &Change, painter: Painter) {
+fn change_block(out: &mut String, change: &Change, painter: Painter, wait: Option<Duration>) {
     let label = change
         .name
         .as_deref()
@@ -71,6 +84,20 @@ fn change_block(out: &mut String, change: &Change, painter: Painter) {
                 "  {} ingest configuration {} will be updated in place",
                 painter.yellow("~"),
                 painter.bold(&label)
+            );
+        }
+        Action::Skip if wait.is_some() && change.before.state == State::Active => {
+            let _ = writeln!(
+                out,
+                "  {} ingest configuration {} is ACTIVE: it will be updated in place once its publisher leaves (waiting up to {}){}",
+                painter.yellow("~"),
+                painter.bold(&label),
+                duration(wait.unwrap_or_default()),
+                if change.tags_drifted() {
+                    "; its tags are updated at once"
+                } else {
+                    ""
+                }
             );
         }
         Action::Skip => {
