@@ -14,7 +14,7 @@ use crate::desired::{Binding, Desired};
 use crate::diagnostic::{Location, Position};
 use crate::live::{Live, Reads, State};
 use crate::plan::{
-    Action, After, Before, Change, Declared, Plan, Problem, ProblemKind, Problems, TagChange, Task,
+    Action, After, Before, Change, Declared, Plan, Problem, ProblemKind, Problems, TagChange,
 };
 
 /// The file format this build writes and reads: 2 records each binding as declared, 3 its tags.
@@ -367,11 +367,6 @@ impl SavedPlan {
             Err(Problems(problems))
         }
     }
-
-    /// Each change's task now: the planner's re-check against live state.
-    pub fn recheck(&self, live: &Live) -> Vec<Task> {
-        crate::plan::recheck(&self.changes, live)
-    }
 }
 
 fn name_moved(change: &Change, kind: Kind, name: &str, planned: &str, now: Vec<String>) -> Problem {
@@ -538,7 +533,7 @@ fn parse_location(text: &str) -> Location {
 mod tests {
     use super::*;
     use crate::live::{LiveConfig, RegionState};
-    use crate::plan::{Outcome, Reason};
+    use crate::plan::{Outcome, Reason, Task};
 
     const ARN: &str = "arn:aws:ivs:us-east-1:123456789012:ingest-configuration/AbCdEf123456";
     const STAGE: &str = "arn:aws:ivs:us-east-1:123456789012:stage/XyZ789012345";
@@ -637,6 +632,11 @@ mod tests {
                 ..
             })
         ));
+        let older = text.replace("\"format_version\": \"3\"", "\"format_version\": \"2\"");
+        assert!(matches!(
+            SavedPlan::from_json("p.json", &older),
+            Err(PlanFileError::OldVersion { .. })
+        ));
         let future = text.replace("\"format_version\": \"3\"", "\"format_version\": \"4\"");
         assert!(matches!(
             SavedPlan::from_json("p.json", &future),
@@ -647,14 +647,14 @@ mod tests {
     #[test]
     fn recheck_goes_ahead_when_nothing_moved() {
         assert!(matches!(
-            saved().recheck(&live("", State::Inactive))[..],
+            crate::plan::recheck(&saved().changes, &live("", State::Inactive))[..],
             [Task::Update(_)]
         ));
     }
 
     #[test]
     fn recheck_marks_moved_configs_stale() {
-        let tasks = saved().recheck(&live(STAGE, State::Inactive));
+        let tasks = crate::plan::recheck(&saved().changes, &live(STAGE, State::Inactive));
         let [Task::Done(result)] = &tasks[..] else {
             panic!("{tasks:?}")
         };
@@ -663,7 +663,7 @@ mod tests {
 
     #[test]
     fn recheck_skips_configs_that_went_active() {
-        let tasks = saved().recheck(&live("", State::Active));
+        let tasks = crate::plan::recheck(&saved().changes, &live("", State::Active));
         let [Task::Done(result)] = &tasks[..] else {
             panic!("{tasks:?}")
         };
@@ -678,7 +678,7 @@ mod tests {
 
     #[test]
     fn recheck_marks_vanished_configs_stale() {
-        let tasks = saved().recheck(&Live::default());
+        let tasks = crate::plan::recheck(&saved().changes, &Live::default());
         let [Task::Done(result)] = &tasks[..] else {
             panic!("{tasks:?}")
         };

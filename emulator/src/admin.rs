@@ -137,7 +137,7 @@ fn set_aws_tags(service: &Service, request: AwsTagsRequest) -> Result<Value, Api
     if let Some(key) = request
         .tags
         .keys()
-        .find(|k| !k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")))
+        .find(|k| !validate::is_reserved_tag_key(k))
     {
         return Err(ApiError::validation(format!(
             "aws-tags sets only keys with the aws: prefix, not {key:?}; use TagResource"

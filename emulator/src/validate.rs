@@ -168,12 +168,15 @@ pub(crate) fn check_tags(member: &str, tags: &BTreeMap<String, String>) -> Resul
     Ok(())
 }
 
+/// Whether a tag key has the prefix AWS reserves for itself, in any case.
+pub(crate) fn is_reserved_tag_key(key: &str) -> bool {
+    key.get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:"))
+}
+
 pub(crate) fn check_tag_key(member: &str, key: &str) -> Result<(), ApiError> {
     check_length(&format!("{member} key"), key, 1, 128)?;
-    if key
-        .get(..4)
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:"))
-    {
+    if is_reserved_tag_key(key) {
         return Err(ApiError::validation(format!(
             "Tag keys starting with 'aws:' are reserved for AWS use: {key}"
         )));

@@ -10,6 +10,8 @@ mod schema;
 mod tags;
 mod translate;
 
+pub(crate) use tags::is_aws_key;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

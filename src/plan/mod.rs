@@ -17,6 +17,7 @@ pub use verdict::{
 use std::collections::BTreeMap;
 
 use crate::arn::{Kind, Ref};
+use crate::desired::is_aws_key;
 use crate::diagnostic::Location;
 use crate::live::State;
 
@@ -96,22 +97,69 @@ pub struct TagChange {
     pub after: BTreeMap<String, String>,
 }
 
+/// How one tag key changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagEdit<'a> {
+    Add {
+        key: &'a str,
+        value: &'a str,
+    },
+    Change {
+        key: &'a str,
+        before: &'a str,
+        after: &'a str,
+    },
+    Remove {
+        key: &'a str,
+        value: &'a str,
+    },
+}
+
 impl TagChange {
+    /// Each key that changes: adds and changes in key order, then removals in key order.
+    pub fn edits(&self) -> Vec<TagEdit<'_>> {
+        let set = self
+            .after
+            .iter()
+            .filter_map(|(key, value)| match self.before.get(key) {
+                None => Some(TagEdit::Add { key, value }),
+                Some(before) if before != value => Some(TagEdit::Change {
+                    key,
+                    before,
+                    after: value,
+                }),
+                Some(_) => None,
+            });
+        let removed = self
+            .before
+            .iter()
+            .filter(|(key, _)| !self.after.contains_key(*key))
+            .map(|(key, value)| TagEdit::Remove { key, value });
+        set.chain(removed).collect()
+    }
+
     /// The tags to add or change: one `TagResource`.
     pub fn to_set(&self) -> BTreeMap<String, String> {
-        self.after
-            .iter()
-            .filter(|(k, v)| self.before.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
+        self.edits()
+            .into_iter()
+            .filter_map(|edit| match edit {
+                TagEdit::Add { key, value }
+                | TagEdit::Change {
+                    key, after: value, ..
+                } => Some((key.to_owned(), value.to_owned())),
+                TagEdit::Remove { .. } => None,
+            })
             .collect()
     }
 
     /// The keys to remove: one `UntagResource`.
     pub fn to_remove(&self) -> Vec<String> {
-        self.before
-            .keys()
-            .filter(|k| !self.after.contains_key(*k))
-            .cloned()
+        self.edits()
+            .into_iter()
+            .filter_map(|edit| match edit {
+                TagEdit::Remove { key, .. } => Some(key.to_owned()),
+                _ => None,
+            })
             .collect()
     }
 
@@ -123,7 +171,7 @@ impl TagChange {
 /// A config's tags without the keys AWS owns.
 pub fn own_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.iter()
-        .filter(|(k, _)| !k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")))
+        .filter(|(k, _)| !is_aws_key(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

@@ -184,28 +184,15 @@ pub fn recheck_with(changes: &[Change], live: &Live, when: WhenActive) -> Vec<Ta
                 return Task::Done(result(change, Outcome::Stale, Some(Reason::Deleted)));
             };
             let tags = change.tags.as_ref().map(|t| (t, tags_now(change)));
-            let applied = now.stage_arn == change.after.stage_arn
-                && change
-                    .after
-                    .redundant_ingest
-                    .is_none_or(|wanted| wanted == now.redundant_ingest)
+            let applied = binding_applied(change, now)
                 && tags.as_ref().is_none_or(|(t, now)| t.after == *now);
             if applied {
                 let reason = (change.action != Action::NoOp).then_some(Reason::AlreadyApplied);
                 return Task::Done(result(change, Outcome::Unchanged, reason));
             }
             let tags_moved = tags.as_ref().is_some_and(|(t, now)| t.before != *now);
-            if now.stage_arn != change.before.stage_arn
-                || now.redundant_ingest != change.before.redundant_ingest
-                || tags_moved
-            {
-                let reason = Reason::Moved {
-                    planned_stage: change.before.stage_arn.clone(),
-                    planned_redundant_ingest: change.before.redundant_ingest,
-                    now_stage: now.stage_arn.clone(),
-                    now_redundant_ingest: now.redundant_ingest,
-                };
-                return Task::Done(result(change, Outcome::Stale, Some(reason)));
+            if binding_moved(change, now) || tags_moved {
+                return Task::Done(result(change, Outcome::Stale, Some(moved(change, now))));
             }
             let mut go = change.clone();
             go.before.state = now.state.clone();
@@ -292,6 +279,30 @@ pub fn checked(change: &Change, refusal: ApiError, active: Option<bool>) -> Item
     }
 }
 
+/// Whether the config is bound as the change aims: its stage, and redundant ingest if declared.
+fn binding_applied(change: &Change, now: &LiveConfig) -> bool {
+    now.stage_arn == change.after.stage_arn
+        && change
+            .after
+            .redundant_ingest
+            .is_none_or(|wanted| wanted == now.redundant_ingest)
+}
+
+/// Whether someone changed the config's binding since the change was planned.
+fn binding_moved(change: &Change, now: &LiveConfig) -> bool {
+    now.stage_arn != change.before.stage_arn
+        || now.redundant_ingest != change.before.redundant_ingest
+}
+
+fn moved(change: &Change, now: &LiveConfig) -> Reason {
+    Reason::Moved {
+        planned_stage: change.before.stage_arn.clone(),
+        planned_redundant_ingest: change.before.redundant_ingest,
+        now_stage: now.stage_arn.clone(),
+        now_redundant_ingest: now.redundant_ingest,
+    }
+}
+
 /// What a poll of the ACTIVE list says about a waiting change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Watched {
@@ -309,26 +320,10 @@ pub fn watched(change: &Change, seen: Option<&LiveConfig>, waited: Duration) -> 
     let Some(now) = seen else {
         return Watched::Left;
     };
-    let applied = now.stage_arn == change.after.stage_arn
-        && change
-            .after
-            .redundant_ingest
-            .is_none_or(|wanted| wanted == now.redundant_ingest);
-    let verdict = if applied {
+    let verdict = if binding_applied(change, now) {
         result(change, Outcome::Unchanged, Some(Reason::AlreadyApplied))
-    } else if now.stage_arn != change.before.stage_arn
-        || now.redundant_ingest != change.before.redundant_ingest
-    {
-        result(
-            change,
-            Outcome::Stale,
-            Some(Reason::Moved {
-                planned_stage: change.before.stage_arn.clone(),
-                planned_redundant_ingest: change.before.redundant_ingest,
-                now_stage: now.stage_arn.clone(),
-                now_redundant_ingest: now.redundant_ingest,
-            }),
-        )
+    } else if binding_moved(change, now) {
+        result(change, Outcome::Stale, Some(moved(change, now)))
     } else {
         return Watched::StillActive;
     };

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::reason_text;
 use crate::apply::Report;
-use crate::plan::{Action, Plan, Reason};
+use crate::plan::{Action, Plan, Reason, TagEdit};
 
 /// The JSON format's version; bumped only on an incompatible change. 2: the report's `error`
 /// became `message`, beside a `reason` code; skips in the plan carry both too.
@@ -43,31 +43,27 @@ struct TagsJson {
 
 /// A tag change per key: added, changed (before and after), removed.
 fn tags_json(tags: &crate::plan::TagChange) -> TagsJson {
-    TagsJson {
-        add: tags
-            .after
-            .iter()
-            .filter(|(k, _)| !tags.before.contains_key(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        change: tags
-            .after
-            .iter()
-            .filter_map(|(k, v)| {
-                let old = tags.before.get(k)?;
-                (old != v).then(|| {
-                    (
-                        k.clone(),
-                        TagValueChange {
-                            before: old.clone(),
-                            after: v.clone(),
-                        },
-                    )
-                })
-            })
-            .collect(),
-        remove: tags.to_remove(),
+    let mut json = TagsJson {
+        add: Default::default(),
+        change: Default::default(),
+        remove: Vec::new(),
+    };
+    for edit in tags.edits() {
+        match edit {
+            TagEdit::Add { key, value } => {
+                json.add.insert(key.to_owned(), value.to_owned());
+            }
+            TagEdit::Change { key, before, after } => {
+                let change = TagValueChange {
+                    before: before.to_owned(),
+                    after: after.to_owned(),
+                };
+                json.change.insert(key.to_owned(), change);
+            }
+            TagEdit::Remove { key, .. } => json.remove.push(key.to_owned()),
+        }
     }
+    json
 }
 
 #[derive(Serialize)]

@@ -19,6 +19,7 @@ pub use text::{plan_text, plan_text_waiting, report_text};
 
 use crate::apply::Report;
 use crate::diagnostic::Location;
+use crate::plan::TagEdit;
 
 /// How the product on stdout is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -128,45 +129,14 @@ fn ending(report: &Report) -> &'static str {
     }
 }
 
-/// How one tag changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TagLine {
-    Added,
-    Changed,
-    Removed,
-}
-
-/// One tag's change, in words: `tag team = "video"`, `tag venue: "a" -> "b"`.
-struct TagText {
-    kind: TagLine,
-    text: String,
-}
-
-/// Each key that changes, sorted: added, changed, removed.
-fn tag_lines(tags: &crate::plan::TagChange) -> Vec<TagText> {
-    let mut lines = Vec::new();
-    for (key, value) in &tags.after {
-        match tags.before.get(key) {
-            None => lines.push(TagText {
-                kind: TagLine::Added,
-                text: format!("tag {key:?} = {value:?}"),
-            }),
-            Some(old) if old != value => lines.push(TagText {
-                kind: TagLine::Changed,
-                text: format!("tag {key:?}: {old:?} -> {value:?}"),
-            }),
-            Some(_) => {}
+/// One tag's change in words: `tag "team" = "video"`, `tag "venue": "a" -> "b"`.
+fn tag_edit_text(edit: &TagEdit<'_>) -> String {
+    match edit {
+        TagEdit::Add { key, value } | TagEdit::Remove { key, value } => {
+            format!("tag {key:?} = {value:?}")
         }
+        TagEdit::Change { key, before, after } => format!("tag {key:?}: {before:?} -> {after:?}"),
     }
-    for (key, value) in &tags.before {
-        if !tags.after.contains_key(key) {
-            lines.push(TagText {
-                kind: TagLine::Removed,
-                text: format!("tag {key:?} = {value:?}"),
-            });
-        }
-    }
-    lines
 }
 
 /// Counts as words: `1 ingest configuration`, `2 ingest configurations`.

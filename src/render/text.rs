@@ -4,10 +4,10 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use super::{Painter, config_label, ending, plural, stage_label};
-use super::{TagLine, duration, reason_text, tag_lines};
+use super::{duration, reason_text, tag_edit_text};
 use crate::apply::Report;
 use crate::live::State;
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Action, Change, Plan, TagEdit};
 use crate::plan::{Outcome, Reason};
 
 /// One block per change, the unmanaged configs, then the `Plan:` line.
@@ -140,13 +140,13 @@ fn change_block(out: &mut String, change: &Change, painter: Painter, wait: Optio
         );
     }
     if let Some(tags) = &change.tags {
-        for line in tag_lines(tags) {
-            let sign = match line.kind {
-                TagLine::Added => painter.green("+"),
-                TagLine::Changed => painter.yellow("~"),
-                TagLine::Removed => painter.red("-"),
+        for edit in tags.edits() {
+            let sign = match edit {
+                TagEdit::Add { .. } => painter.green("+"),
+                TagEdit::Change { .. } => painter.yellow("~"),
+                TagEdit::Remove { .. } => painter.red("-"),
             };
-            let _ = writeln!(out, "    {sign} {}", line.text);
+            let _ = writeln!(out, "    {sign} {}", tag_edit_text(&edit));
         }
     }
     let _ = writeln!(
