@@ -100,6 +100,8 @@ pub struct ApiError {
 pub struct CredentialSource {
     pub profile: Option<String>,
     pub provider: Provider,
+    /// For a profile the AWS config files lack: the profiles they have.
+    pub others: Vec<String>,
 }
 
 /// The kinds of credential provider a failure can be traced to.
@@ -112,6 +114,8 @@ pub enum Provider {
     WebIdentityEnv,
     AssumeRole,
     StaticKeys,
+    /// The profile named (`--profile`, `AWS_PROFILE`) is in neither AWS config file.
+    MissingProfile,
 }
 
 /// How many tag reads are in flight at once; the pacer keeps them under the quota.

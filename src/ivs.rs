@@ -15,7 +15,7 @@ use aws_sdk_ivsrealtime::Client;
 use aws_sdk_ivsrealtime::config::http::HttpResponse;
 use aws_sdk_ivsrealtime::config::retry::RetryConfig;
 use aws_sdk_ivsrealtime::config::timeout::TimeoutConfig;
-use aws_sdk_ivsrealtime::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ivsrealtime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ivsrealtime::types::IngestConfigurationState;
 use aws_smithy_http_client::tls;
 use aws_smithy_types::retry::{ErrorKind as RetryKind, ProvideErrorKind};
@@ -47,6 +47,8 @@ const PAGE_SIZE: i32 = 100;
 /// whether retries were configured and which credential provider a failure came from.
 struct ProfileView {
     name: String,
+    /// Whether the profile was named (`--profile`, `AWS_PROFILE`), not the default.
+    named: bool,
     set: Option<ProfileSet>,
 }
 
@@ -69,7 +71,8 @@ impl ProfileView {
             },
             |set| set.selected_profile().to_owned(),
         );
-        ProfileView { name, set }
+        let named = profile.is_some() || env("AWS_PROFILE").is_some();
+        ProfileView { name, named, set }
     }
 
     fn get(&self, key: &str) -> Option<&str> {
@@ -102,10 +105,20 @@ impl ProfileView {
             return Some(CredentialSource {
                 profile: None,
                 provider: Provider::WebIdentityEnv,
+                others: Vec::new(),
             });
         }
-        let set = self.set.as_ref()?;
-        let profile = set.get_profile(&self.name)?;
+        let set = self.set.as_ref();
+        let Some(profile) = set.and_then(|set| set.get_profile(&self.name)) else {
+            // A mistyped profile makes the chain find nothing: say which profile, not "none".
+            return self.named.then(|| CredentialSource {
+                profile: Some(self.name.clone()),
+                provider: Provider::MissingProfile,
+                others: set
+                    .map(|set| set.profiles().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            });
+        };
         let has = |key: &str| profile.get(key).is_some();
         let provider = if has("credential_process") {
             Provider::CredentialProcess
@@ -123,6 +136,7 @@ impl ProfileView {
         Some(CredentialSource {
             profile: Some(self.name.clone()),
             provider,
+            others: Vec::new(),
         })
     }
 }
@@ -230,7 +244,10 @@ impl Ivs {
         E: ProvideErrorMetadata + ProvideErrorKind + std::error::Error + 'static,
     {
         let mut error = api_error(operation, region, arn, error);
-        if error.kind == ErrorKind::Credentials {
+        if matches!(
+            error.kind,
+            ErrorKind::Credentials | ErrorKind::NoCredentials
+        ) {
             error.credentials.clone_from(&self.credentials);
         }
         error
@@ -315,16 +332,14 @@ impl Api for Ivs {
         arn: &str,
     ) -> Result<BTreeMap<String, String>, ApiError> {
         let operation = Operation::ListTagsForResource;
-        let bucket = self.pacer.tags(region, operation.as_str());
-        let permit = bucket.acquire().await;
-        let answer = self
+        let call = self
             .client(region)
             .list_tags_for_resource()
             .resource_arn(arn)
-            .send()
-            .await;
-        drop(permit);
-        let answer = answer.map_err(|e| self.api_error(operation, region, Some(arn), e))?;
+            .send();
+        let answer = paced(&self.pacer.tags(region, operation.as_str()), call)
+            .await
+            .map_err(|e| self.api_error(operation, region, Some(arn), e))?;
         Ok(answer
             .tags()
             .iter()
@@ -339,34 +354,28 @@ impl Api for Ivs {
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ApiError> {
         let operation = Operation::TagResource;
-        let bucket = self.pacer.tags(region, operation.as_str());
-        let permit = bucket.acquire().await;
-        let answer = self
+        let call = self
             .client(region)
             .tag_resource()
             .resource_arn(arn)
             .set_tags(Some(tags.clone().into_iter().collect()))
-            .send()
-            .await;
-        drop(permit);
-        answer
+            .send();
+        paced(&self.pacer.tags(region, operation.as_str()), call)
+            .await
             .map(drop)
             .map_err(|e| self.api_error(operation, region, Some(arn), e))
     }
 
     async fn untag(&self, region: &str, arn: &str, keys: &[String]) -> Result<(), ApiError> {
         let operation = Operation::UntagResource;
-        let bucket = self.pacer.tags(region, operation.as_str());
-        let permit = bucket.acquire().await;
-        let answer = self
+        let call = self
             .client(region)
             .untag_resource()
             .resource_arn(arn)
             .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await;
-        drop(permit);
-        answer
+            .send();
+        paced(&self.pacer.tags(region, operation.as_str()), call)
+            .await
             .map(drop)
             .map_err(|e| self.api_error(operation, region, Some(arn), e))
     }
@@ -398,6 +407,14 @@ impl Api for Ivs {
     }
 }
 
+/// One call sent when the bucket allows; its permit is charged once the answer is in.
+async fn paced<T>(bucket: &TokenBucket, call: impl Future<Output = T>) -> T {
+    let permit = bucket.acquire().await;
+    let answer = call.await;
+    drop(permit);
+    answer
+}
+
 /// Fetches pages one after another, each when the bucket allows, until no next token comes. A
 /// token the service already sent would loop for ever, so it ends the read with an error.
 async fn paginate<T, F, Fut>(
@@ -414,10 +431,7 @@ where
     let mut token = None;
     let mut seen = HashSet::new();
     loop {
-        let permit = bucket.acquire().await;
-        let fetched = fetch(token).await;
-        drop(permit);
-        let (page, next) = fetched?;
+        let (page, next) = paced(bucket, fetch(token)).await?;
         items.extend(page);
         match next {
             Some(next) if !seen.insert(next.clone()) => {
@@ -471,7 +485,7 @@ where
             (ErrorKind::ConnectTimeout, None, String::new())
         }
         other => {
-            let text = DisplayErrorContext(other).to_string();
+            let text = causes(&error_chain(other));
             if let Some((kind, cause)) = credentials_cause(other) {
                 (kind, None, cause)
             } else if matches!(other, SdkError::DispatchFailure(_)) {
@@ -519,12 +533,7 @@ fn classify(err: &impl ProvideErrorKind, code: Option<&str>, status: u16) -> Err
 /// since it names what failed (a credential process's message, an expired SSO token's file).
 /// Only when no source had credentials at all does the short hint replace it.
 fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind, String)> {
-    let mut chain = Vec::new();
-    let mut next = Some(error);
-    while let Some(error) = next {
-        chain.push(error.to_string());
-        next = error.source();
-    }
+    let chain = error_chain(error);
     let text = chain.join(": ").to_ascii_lowercase();
     if !text.contains("credentials") {
         return None;
@@ -544,21 +553,38 @@ fn credentials_cause(error: &(dyn std::error::Error + 'static)) -> Option<(Error
             m == "dispatch failure" || m == "other" || m.contains("error occurred while loading")
         })
         .collect();
-    let cause = match cause.first() {
-        // A message often repeats its source's: keep the fullest form once.
-        Some(first) => cause
-            .iter()
-            .skip(1)
-            .fold(first.trim().to_owned(), |acc, m| {
-                if acc.contains(m.trim()) {
-                    acc
-                } else {
-                    format!("{acc}: {}", m.trim())
-                }
-            }),
-        None => chain.last().cloned().unwrap_or_default(),
+    let cause = if cause.is_empty() {
+        chain.last().cloned().unwrap_or_default()
+    } else {
+        causes(&cause)
     };
     Some((ErrorKind::Credentials, cause))
+}
+
+/// An error and its sources, outermost first.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut chain = Vec::new();
+    let mut next = Some(error);
+    while let Some(error) = next {
+        chain.push(error.to_string());
+        next = error.source();
+    }
+    chain
+}
+
+/// Messages joined with `: `; a message often repeats its source's, so each is kept once.
+fn causes<S: AsRef<str>>(chain: &[S]) -> String {
+    let mut joined = String::new();
+    for message in chain.iter().map(|m| m.as_ref().trim()) {
+        if joined.contains(message) {
+            continue;
+        }
+        if !joined.is_empty() {
+            joined.push_str(": ");
+        }
+        joined.push_str(message);
+    }
+    joined
 }
 
 #[cfg(test)]

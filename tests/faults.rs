@@ -212,7 +212,7 @@ fn an_unreachable_endpoint_is_a_clear_error() {
     let mut world = World::new();
     let main = world.stage("main");
     drifted(&mut world, 1, &main);
-    world
+    let out = world
         .ingestctl([
             "plan",
             "-f",
@@ -222,9 +222,25 @@ fn an_unreachable_endpoint_is_a_clear_error() {
             "--timeout",
             "3s",
         ])
-        .run()
-        .code(1)
+        .run();
+    out.code(1)
         .stderr_has("ListIngestConfigurations in us-east-1 failed:");
+    // Without retries the connection error itself is the answer: the SDK's reason in words, not
+    // its debug dump.
+    let out = world
+        .ingestctl([
+            "plan",
+            "-f",
+            "b.yaml",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .run();
+    out.code(1)
+        .stderr_has("ListIngestConfigurations in us-east-1 failed: could not reach the endpoint: ")
+        .stderr_has("Connection refused");
+    assert!(!out.stderr.contains("DispatchFailure {"), "{out}");
 }
 
 /// A plan run with `profile` from an AWS config file holding `config`, and no keys in the
@@ -297,4 +313,22 @@ fn a_profiles_max_attempts_is_honoured_and_the_environment_beats_it() {
     // And without either, ingestctl's own default retries it.
     world.fault("ListIngestConfigurations", "InternalServerException", 1);
     world.ingestctl(["plan", "-f", "b.yaml"]).run().code(0);
+}
+
+#[test]
+fn a_mistyped_profile_is_named_with_the_profiles_there_are() {
+    let mut world = World::new();
+    let main = world.stage("main");
+    drifted(&mut world, 1, &main);
+    let before = world.calls();
+    let out = plan_with_profile(&world, "stagign", "[profile staging]\nregion = us-east-1\n");
+    out.code(1)
+        .stderr_has("profile `stagign` is in neither AWS config file")
+        .stderr_has("they hold staging");
+    assert!(!out.stderr.contains("no AWS credentials"), "{out}");
+    assert_eq!(
+        world.calls().total(),
+        before.total(),
+        "not one call reached AWS"
+    );
 }

@@ -17,6 +17,14 @@ pub fn api_error(error: &ApiError) -> String {
         (ErrorKind::Timeout, _) => "no answer within the timeout (--timeout)".to_owned(),
         (ErrorKind::ConnectTimeout, _) => "connecting timed out".to_owned(),
         (ErrorKind::Network, _) => format!("could not reach the endpoint: {}", error.message),
+        (ErrorKind::NoCredentials, _)
+            if error
+                .credentials
+                .as_ref()
+                .is_some_and(|c| c.provider == Provider::MissingProfile) =>
+        {
+            credentials(error.credentials.as_ref(), "")
+        }
         (ErrorKind::NoCredentials, _) => "no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID \
                                           and AWS_SECRET_ACCESS_KEY, or run in an environment \
                                           with a role"
@@ -36,6 +44,18 @@ fn credentials(source: Option<&CredentialSource>, cause: &str) -> String {
     let Some(source) = source else {
         return format!("cannot get AWS credentials: {cause}");
     };
+    if source.provider == Provider::MissingProfile {
+        let others = if source.others.is_empty() {
+            "they hold no profile".to_owned()
+        } else {
+            format!("they hold {}", source.others.join(", "))
+        };
+        return format!(
+            "profile `{}` is in neither AWS config file (AWS_CONFIG_FILE, \
+             AWS_SHARED_CREDENTIALS_FILE, or ~/.aws/config and ~/.aws/credentials); {others}",
+            source.profile.as_deref().unwrap_or_default()
+        );
+    }
     let provider = match source.provider {
         Provider::CredentialProcess => "credential_process",
         Provider::Sso => "SSO",
@@ -43,6 +63,7 @@ fn credentials(source: Option<&CredentialSource>, cause: &str) -> String {
         Provider::WebIdentityEnv => "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
         Provider::AssumeRole => "assume role",
         Provider::StaticKeys => "static keys",
+        Provider::MissingProfile => "a missing profile",
     };
     let from = match &source.profile {
         Some(profile) => format!("profile `{profile}` ({provider})"),
